@@ -1,0 +1,54 @@
+"""A wall-clock budget for symbolic work, so no expression can make gradcli hang."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from gradcli.errors import SymbolicTimeout
+
+DEFAULT_SECONDS = 10.0
+
+
+def budget_seconds() -> float:
+    """The budget: GRADCLI_TIME_BUDGET seconds if set to a positive number, else the default."""
+    try:
+        seconds = float(os.environ.get("GRADCLI_TIME_BUDGET", DEFAULT_SECONDS))
+    except ValueError:
+        return DEFAULT_SECONDS
+    return seconds if seconds > 0 else DEFAULT_SECONDS
+
+
+class _Expired(BaseException):
+    """Raised inside the budgeted block; a BaseException so SymPy's own handlers don't eat it."""
+
+
+@contextmanager
+def time_budget(task: str) -> Iterator[None]:
+    """Run the block under the budget; past it raise SymbolicTimeout naming the task.
+
+    Uses SIGALRM, which only the main thread can receive; elsewhere the block runs unbudgeted.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+    seconds = budget_seconds()
+
+    def expire(signum, frame):
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise SymbolicTimeout(
+            f"{task} took longer than the {seconds:g} s budget; simplify the expression "
+            "or raise GRADCLI_TIME_BUDGET."
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

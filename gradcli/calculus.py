@@ -1,0 +1,133 @@
+"""Exact derivatives and their meaning at a point: gradient, Hessian, Jacobian, definiteness."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from gradcli.budget import time_budget
+from gradcli.errors import NumericError
+
+DEFINITENESS_TOLERANCE = 1e-10
+
+
+def _almost_everywhere(derivative: sp.Expr) -> sp.Expr:
+    """Drop point masses (d sign = 2δ) and write steps via sign, which compiles to NumPy."""
+    return derivative.replace(sp.DiracDelta, lambda *args: sp.S.Zero).replace(
+        sp.Heaviside, lambda arg, *rest: (sp.sign(arg) + 1) / 2
+    )
+
+
+def derivative(expr: sp.Expr, variable: sp.Symbol) -> sp.Expr:
+    return _almost_everywhere(sp.diff(expr, variable))
+
+
+def gradient(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
+    with time_budget("differentiating the function"):
+        return tuple(derivative(expr, variable) for variable in variables)
+
+
+def hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[tuple[sp.Expr, ...], ...]:
+    """The symmetric matrix of second derivatives (each computed once)."""
+    with time_budget("computing the Hessian"):
+        first = [derivative(expr, variable) for variable in variables]
+        rows: list[list[sp.Expr]] = [[sp.S.Zero] * len(variables) for _ in variables]
+        for i, partial in enumerate(first):
+            for j in range(i, len(variables)):
+                rows[i][j] = rows[j][i] = derivative(partial, variables[j])
+        return tuple(tuple(row) for row in rows)
+
+
+def jacobian(components: Sequence[sp.Expr], variables: Sequence[sp.Symbol]):
+    with time_budget("computing the Jacobian"):
+        return tuple(tuple(derivative(c, v) for v in variables) for c in components)
+
+
+def exact_point(point: Sequence[Fraction]) -> tuple[sp.Rational, ...]:
+    return tuple(sp.Rational(value.numerator, value.denominator) for value in point)
+
+
+class Value(NamedTuple):
+    """A value at a point: exact SymPy form and its float."""
+
+    exact: sp.Expr
+    number: float
+
+
+def value_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[Fraction],
+             what: str = "f") -> Value:
+    """Evaluate exactly, then as a float; undefined or non-real values are a NumericError."""
+    mapping = dict(zip(variables, exact_point(point), strict=True))
+    with time_budget(f"evaluating {what}"):
+        exact = expr.xreplace(mapping)
+        if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise NumericError(f"{what} is undefined at {format_point(variables, point)} "
+                               "(a division by zero or a pole there); choose another point.")
+        number = complex(exact.evalf(30))
+    if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
+        raise NumericError(f"{what} is not real at {format_point(variables, point)} "
+                           "(for example the log or square root of a negative number); "
+                           "choose a point inside the domain.")
+    if not np.isfinite(number.real):
+        raise NumericError(f"{what} overflows at {format_point(variables, point)}; "
+                           "choose a point nearer the origin.")
+    return Value(sp.re(exact) if exact.has(sp.I) else exact, number.real)
+
+
+def format_point(variables: Sequence[sp.Symbol], point: Sequence) -> str:
+    names = ", ".join(str(v) for v in variables)
+    values = ", ".join(f"{float(p):g}" for p in point)
+    return f"({names}) = ({values})" if len(variables) > 1 else f"{names} = {values}"
+
+
+class Curvature(NamedTuple):
+    """What the Hessian's eigenvalues say about the surface at a point."""
+
+    eigenvalues: tuple[float, ...]
+    definiteness: str
+    condition_number: float
+    stability_bound: float | None
+
+
+def curvature(matrix: np.ndarray) -> Curvature:
+    """Eigenvalues (ascending), definiteness, condition number and the GD bound 2/λmax."""
+    symmetric = (np.asarray(matrix, dtype=float) + np.asarray(matrix, dtype=float).T) / 2
+    eigenvalues = np.linalg.eigvalsh(symmetric)
+    scale = max(1.0, float(np.max(np.abs(eigenvalues))))
+    tolerance = DEFINITENESS_TOLERANCE * scale
+    positive = eigenvalues > tolerance
+    negative = eigenvalues < -tolerance
+    if positive.all():
+        definiteness = "positive definite"
+    elif negative.all():
+        definiteness = "negative definite"
+    elif positive.any() and negative.any():
+        definiteness = "indefinite"
+    elif positive.any():
+        definiteness = "positive semidefinite"
+    elif negative.any():
+        definiteness = "negative semidefinite"
+    else:
+        definiteness = "zero"
+    smallest = float(np.min(np.abs(eigenvalues)))
+    largest = float(np.max(np.abs(eigenvalues)))
+    condition = largest / smallest if smallest > tolerance else float("inf")
+    top = float(eigenvalues[-1])
+    bound = 2.0 / top if top > tolerance else None
+    return Curvature(tuple(float(v) for v in eigenvalues), definiteness, condition, bound)
+
+
+KIND_BY_DEFINITENESS = {
+    "positive definite": "minimum",
+    "negative definite": "maximum",
+    "indefinite": "saddle",
+}
+
+
+def stationary_kind(definiteness: str) -> str:
+    """The second-derivative test: minimum, maximum, saddle, or degenerate (inconclusive)."""
+    return KIND_BY_DEFINITENESS.get(definiteness, "degenerate")

@@ -1,0 +1,8 @@
+"""The Typer application: option parsing and wiring only; the maths lives below it."""
+
+from gradcli.cli import derivatives  # noqa: F401  (registers the commands)
+from gradcli.cli.app import app
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,85 @@
+"""The app object, the shared options, and the one place where errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from gradcli import __version__
+from gradcli.errors import ExitCode, GradcliError, InputError
+
+app = typer.Typer(
+    name="gradcli",
+    help="Explore optimization from the terminal: exact gradients and Hessians, gradient descent "
+    "and its relatives, as tables and plots for people and as JSON, CSV or bare numbers for "
+    "programs.\n\nExample:  gradcli descend \"x**2+y**2\" --start 1,2 --lr 0.1",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# A positional expression may start with '-' ("-x**2+y"); let it through as an argument.
+EXPRESSION_COMMAND = {"ignore_unknown_options": True}
+
+MAX_STDIN = 100_000
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gradcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Explore optimization from the terminal."""
+
+
+Expression = Annotated[str, typer.Argument(
+    metavar="EXPR", help="The function, e.g. \"x**2+y**2\"; '-' reads it from stdin.",
+    show_default=False)]
+Variables = Annotated[str | None, typer.Option(
+    "--vars", help="Variable order, e.g. y,x (default: natural sort of the names used).")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
+
+
+def expression_text(argument: str) -> str:
+    """The expression argument, or stdin when it is '-'."""
+    if argument != "-":
+        return argument
+    text = sys.stdin.read(MAX_STDIN + 1)
+    if len(text) > MAX_STDIN:
+        raise InputError(f"stdin holds more than {MAX_STDIN} characters; give one expression.")
+    return text.strip()
+
+
+def report(message: str) -> None:
+    sys.stderr.write(f"error: {message}\n")
+
+
+def run(action: Callable[[], ExitCode | None]) -> None:
+    """Run a command body; every failure becomes one stderr sentence and a documented exit code."""
+    try:
+        code = action()
+    except GradcliError as error:
+        report(str(error))
+        raise typer.Exit(int(error.exit_code)) from None
+    except KeyboardInterrupt:
+        report("interrupted.")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Exception as error:  # a bug: say so plainly, with details only on request
+        if os.environ.get("GRADCLI_DEBUG"):
+            traceback.print_exc()
+        report(f"internal error ({type(error).__name__}: {error}); please report it "
+               "(set GRADCLI_DEBUG=1 for details).")
+        raise typer.Exit(int(ExitCode.BUG)) from None
+    raise typer.Exit(int(code or ExitCode.OK))

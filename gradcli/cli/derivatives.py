@@ -1,0 +1,168 @@
+"""`grad`, `hessian`, `jacobian`: exact derivatives, and their values at a point."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gradcli.cli.app import (
+    EXPRESSION_COMMAND,
+    Expression,
+    Json,
+    Variables,
+    app,
+    expression_text,
+    run,
+)
+
+At = Annotated[str | None, typer.Option(
+    "--at", metavar="P", help="Evaluate at this point, e.g. 1,2 (in the variable order).")]
+Format = Annotated[str, typer.Option(
+    "--format", metavar="STYLE",
+    help="How to write maths: compact (x²·y), plain (x**2*y), pretty (2-D) or latex.")]
+
+
+def _style(name: str):
+    from gradcli.errors import InputError
+    from gradcli.render.maths import MathFormat
+
+    try:
+        return MathFormat(name)
+    except ValueError:
+        raise InputError(
+            f"--format must be compact, plain, pretty or latex, not '{name}'.") from None
+
+
+def _print(renderable) -> None:
+    from gradcli.render.console import emit
+
+    emit(renderable)
+
+
+@app.command(context_settings=EXPRESSION_COMMAND)
+def grad(
+    expr: Expression,
+    at: At = None,
+    direction: Annotated[str | None, typer.Option(
+        "--dir", metavar="U", help="Also the directional derivative along U (normalised).")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Compare ∇f(P) with central finite differences.")] = False,
+    variables: Variables = None,
+    style: Format = "compact",
+    json: Json = False,
+) -> None:
+    """The gradient ∇f, symbolically; with --at, f, ∇f, ‖∇f‖ and the steepest directions there.
+
+    Examples:
+
+      gradcli grad "x**2*y + sin(z)" --at 1,2,0
+
+      gradcli grad "x**2+y**2" --at 1,2 --dir 1,1 --check --json
+    """
+
+    def body():
+        from gradcli.analysis import gradient_at
+        from gradcli.errors import InputError
+        from gradcli.problem import Problem
+        from gradcli.render import derivatives as view
+        from gradcli.render.jsonout import emit
+        from gradcli.vectors import parse_vector
+
+        problem = Problem.from_text(expression_text(expr), variables)
+        math_style = _style(style)
+        n = len(problem.variables)
+        if at is None and (direction is not None or check):
+            raise InputError("--dir and --check need a point; add --at, e.g. --at "
+                             + ",".join(["1"] * n) + ".")
+        point = parse_vector(at, "--at", n) if at is not None else None
+        u = parse_vector(direction, "--dir", n) if direction is not None else None
+        gradient = problem.gradient
+        report = gradient_at(problem, point, u, check) if point is not None else None
+        if json:
+            emit(view.gradient_json(problem.function, problem.names, gradient, report))
+        else:
+            _print(view.gradient_view(problem.function, problem.names, gradient, report,
+                                      math_style))
+
+    run(body)
+
+
+@app.command(context_settings=EXPRESSION_COMMAND)
+def hessian(
+    expr: Expression,
+    at: At = None,
+    variables: Variables = None,
+    style: Format = "compact",
+    json: Json = False,
+) -> None:
+    """The Hessian (second derivatives); with --at, its eigenvalues, definiteness and 2/λmax.
+
+    Examples:
+
+      gradcli hessian "x**2 - y**2" --at 0,0
+
+      gradcli hessian "x**2 + 100*y**2" --at 1,1 --json
+    """
+
+    def body():
+        from gradcli.analysis import hessian_at
+        from gradcli.problem import Problem
+        from gradcli.render import derivatives as view
+        from gradcli.render.jsonout import emit
+        from gradcli.vectors import parse_vector
+
+        problem = Problem.from_text(expression_text(expr), variables)
+        math_style = _style(style)
+        point = parse_vector(at, "--at", len(problem.variables)) if at is not None else None
+        matrix = problem.hessian
+        report = hessian_at(problem, point) if point is not None else None
+        if json:
+            emit(view.hessian_json(problem.function, problem.names, matrix, report))
+        else:
+            _print(view.hessian_view(problem.function, problem.names, matrix, report, math_style))
+
+    run(body)
+
+
+@app.command(context_settings=EXPRESSION_COMMAND)
+def jacobian(
+    exprs: Annotated[list[str], typer.Argument(
+        metavar="EXPR...", help="Components 'f1, f2, …' in one argument, or one per argument.",
+        show_default=False)],
+    at: At = None,
+    variables: Variables = None,
+    style: Format = "compact",
+    json: Json = False,
+) -> None:
+    """The Jacobian of a vector-valued function: row i is the gradient of component i.
+
+    Examples:
+
+      gradcli jacobian "r*cos(t), r*sin(t)" --vars r,t --at 2,0
+
+      gradcli jacobian "x*y" "x+y" "x**2" --json
+    """
+
+    def body():
+        from gradcli import calculus
+        from gradcli.analysis import jacobian_at
+        from gradcli.parsing import order_variables, parse
+        from gradcli.render import derivatives as view
+        from gradcli.render.jsonout import emit
+        from gradcli.vectors import parse_vector
+
+        parsed = [parse(expression_text(text), several=True) for text in exprs]
+        components = tuple(c for p in parsed for c in p.components)
+        ordered = order_variables((name for p in parsed for name in p.names), variables)
+        names = tuple(str(v) for v in ordered)
+        math_style = _style(style)
+        point = parse_vector(at, "--at", len(ordered)) if at is not None else None
+        matrix = calculus.jacobian(components, ordered)
+        report = jacobian_at(components, matrix, ordered, point) if point is not None else None
+        if json:
+            emit(view.jacobian_json(components, names, matrix, report))
+        else:
+            _print(view.jacobian_view(components, names, matrix, report, math_style))
+
+    run(body)

@@ -1,0 +1,390 @@
+"""Untrusted text -> SymPy expression through an AST whitelist.
+
+The text is parsed by Python's `ast` module (which never runs it); every node is checked against a
+small whitelist and the SymPy tree is built here, node by node, so no user text ever reaches
+`eval`, `sympify` or `parse_expr`. Limits on size, depth, literals and constant powers are checked
+before SymPy evaluates anything, so no input can hang or exhaust memory.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import sympy as sp
+
+from gradcli.errors import InputError
+from gradcli.symbolic_functions import RealCbrt
+
+MAX_LENGTH = 2000
+MAX_NODES = 1000
+MAX_DEPTH = 60
+MAX_INT_DIGITS = 30
+MAX_DECIMAL_EXPONENT = 300
+MAX_POWER_EXPONENT = 1000
+MAX_CONSTANT_LOG10 = 300
+MAX_NAME_LENGTH = 40
+
+
+def _log(*args: sp.Expr) -> sp.Expr:
+    return sp.log(*args)
+
+
+# name -> (builder, fewest arguments, most arguments)
+FUNCTIONS: dict[str, tuple] = {
+    "sin": (sp.sin, 1, 1),
+    "cos": (sp.cos, 1, 1),
+    "tan": (sp.tan, 1, 1),
+    "asin": (sp.asin, 1, 1),
+    "acos": (sp.acos, 1, 1),
+    "atan": (sp.atan, 1, 1),
+    "atan2": (sp.atan2, 2, 2),
+    "sinh": (sp.sinh, 1, 1),
+    "cosh": (sp.cosh, 1, 1),
+    "tanh": (sp.tanh, 1, 1),
+    "asinh": (sp.asinh, 1, 1),
+    "acosh": (sp.acosh, 1, 1),
+    "atanh": (sp.atanh, 1, 1),
+    "exp": (sp.exp, 1, 1),
+    "log": (_log, 1, 2),
+    "sqrt": (sp.sqrt, 1, 1),
+    "cbrt": (RealCbrt, 1, 1),
+    "abs": (sp.Abs, 1, 1),
+    "sign": (sp.sign, 1, 1),
+    "min": (sp.Min, 2, 16),
+    "max": (sp.Max, 2, 16),
+}
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "e": sp.E}
+KNOWN_FUNCTIONS = ", ".join(sorted(FUNCTIONS))
+
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
+_LOOKALIKES = {"·": "*", "×": "*", "∙": "*", "−": "-", "–": "-", "÷": "/", "π": "pi"}
+
+
+class ParsedText(NamedTuple):
+    """The SymPy components of one text and the variable names it mentions, in text order."""
+
+    components: tuple[sp.Expr, ...]
+    names: tuple[str, ...]
+
+
+def _fail(what: str, column: int | None, hint: str) -> InputError:
+    where = f" at column {column}" if column is not None else ""
+    return InputError(f"{what}{where}; {hint}.")
+
+
+def _check_characters(text: str) -> None:
+    """Reject non-ASCII look-alikes and `!` before Python's tokenizer sees them."""
+    for index, char in enumerate(text):
+        column = index + 1
+        if char in _SUPERSCRIPTS:
+            power = _SUPERSCRIPTS[char]
+            raise _fail(f"superscript '{char}'", column, f"write **{power} for powers")
+        if char in _LOOKALIKES:
+            raise _fail(f"character '{char}'", column, f"write '{_LOOKALIKES[char]}' instead")
+        if not char.isascii():
+            plain = unicodedata.normalize("NFKC", char)
+            hint = f"write the plain letter '{plain}'" if plain.isascii() and plain.isprintable() \
+                else "use plain ASCII letters, digits and + - * / ^ ( ) ,"
+            raise _fail(f"non-ASCII character '{char}' (U+{ord(char):04X})", column, hint)
+        if char == "!":
+            raise _fail("'!' (factorial or not) is not supported", column,
+                        "gradcli knows + - * / ** and functions such as exp, log, sqrt")
+        if not char.isprintable() and char not in " \t\n":
+            raise _fail(f"control character U+{ord(char):04X}", column, "remove it")
+
+
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+\.?\d*)(?![eE][+-]?\d)([A-Za-z_(])")
+
+
+def _syntax_error(error: SyntaxError, text: str, columns: list[int]) -> InputError:
+    """Turn Python's SyntaxError into one sentence about the user's text."""
+    implicit = _IMPLICIT_PRODUCT.search(text)
+    if implicit:
+        number, after = implicit.groups()
+        written = text[implicit.start(): implicit.end()]
+        return _fail(f"implicit multiplication '{written}'", columns[implicit.start()],
+                     f"write {number}*{after}" + ("…" if after == "(" else ""))
+    for word in re.findall(r"[A-Za-z_]\w*", text):
+        if keyword.iskeyword(word):
+            return _fail(f"'{word}' is a Python keyword, not a variable or function",
+                         columns[text.index(word)], "rename it, for example to " + word + "_")
+    offset = max(1, min(error.offset or 1, len(columns)))
+    column = columns[offset - 1]
+    message = (error.msg or "").lower()
+    if "never closed" in message:
+        return _fail("parenthesis is never closed", column, "add the missing ')'")
+    if "unmatched" in message:
+        return _fail("unmatched ')'", column, "remove it or add the missing '('")
+    return _fail("invalid syntax", column,
+                 "check for a missing operator (write 2*x, not 2x) or a stray character")
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Rewrite `^` as `**` (power, never XOR) and keep each character's original 1-based column."""
+    out: list[str] = []
+    columns: list[int] = []
+    for index, char in enumerate(text):
+        if char == "^":
+            out.append("**")
+            columns += [index + 1, index + 1]
+        else:
+            out.append(char)
+            columns.append(index + 1)
+    columns.append(len(text) + 1)
+    return "".join(out), columns
+
+
+def _parse_ast(text: str) -> tuple[ast.expr, list[int], str]:
+    if not text.strip():
+        raise InputError("the expression is empty; give a function such as \"x**2 + y**2\".")
+    if len(text) > MAX_LENGTH:
+        raise InputError(f"the expression is {len(text)} characters long; the limit is "
+                         f"{MAX_LENGTH}, split it or simplify it.")
+    _check_characters(text)
+    source, columns = _normalise(text.strip())
+    shift = len(text) - len(text.lstrip())
+    columns = [column + shift for column in columns]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval")
+    except SyntaxError as error:
+        raise _syntax_error(error, source, columns) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise InputError("the expression is too deeply nested or malformed; simplify it.") from None
+    nodes = sum(1 for _ in ast.walk(tree))
+    if nodes > MAX_NODES:
+        raise InputError(f"the expression has {nodes} syntax nodes; the limit is {MAX_NODES}, "
+                         "simplify it.")
+    return tree.body, columns, source
+
+
+_NODE_NAMES = {
+    ast.Attribute: ("attribute access", "gradcli expressions have no attributes"),
+    ast.Subscript: ("subscript", "name variables x1, x2, … instead of x[1], x[2]"),
+    ast.Lambda: ("lambda", "write the function itself, such as x**2 + y**2"),
+    ast.ListComp: ("comprehension", "write the expression out"),
+    ast.SetComp: ("comprehension", "write the expression out"),
+    ast.DictComp: ("comprehension", "write the expression out"),
+    ast.GeneratorExp: ("comprehension", "write the expression out"),
+    ast.Compare: ("comparison", "gradcli functions are real-valued; remove the comparison"),
+    ast.BoolOp: ("logical operator", "gradcli functions are real-valued"),
+    ast.IfExp: ("conditional expression", "use abs, sign, min or max for piecewise functions"),
+    ast.NamedExpr: ("assignment", "write the expression only"),
+    ast.List: ("list", "write a single expression"),
+    ast.Set: ("set", "write a single expression"),
+    ast.Dict: ("dict", "write a single expression"),
+    ast.JoinedStr: ("string", "write a mathematical expression"),
+    ast.Starred: ("starred expression", "write the arguments out"),
+    ast.Await: ("await", "write a mathematical expression"),
+    ast.Yield: ("yield", "write a mathematical expression"),
+    ast.YieldFrom: ("yield", "write a mathematical expression"),
+}
+_OPERATORS = {
+    ast.FloorDiv: ("'//' (floor division)", "use '/' for division"),
+    ast.Mod: ("'%' (remainder)", "gradcli has no remainder; use '/' for division"),
+    ast.BitAnd: ("bit operator '&'", "gradcli has no bit operators"),
+    ast.BitOr: ("bit operator '|'", "gradcli has no bit operators"),
+    ast.LShift: ("bit operator '<<'", "gradcli has no bit operators"),
+    ast.RShift: ("bit operator '>>'", "gradcli has no bit operators"),
+    ast.MatMult: ("operator '@'", "use '*' for multiplication"),
+    ast.Invert: ("bit operator '~'", "use '-' for negation"),
+    ast.Not: ("'not'", "gradcli functions are real-valued"),
+}
+
+
+class _Builder:
+    """Builds the SymPy tree from a whitelisted AST, collecting variable names in text order."""
+
+    def __init__(self, columns: list[int], source: str):
+        self.columns = columns
+        self.source = source
+        self.names: dict[str, sp.Symbol] = {}
+
+    def column(self, node: ast.AST) -> int:
+        offset = getattr(node, "col_offset", 0)
+        return self.columns[min(offset, len(self.columns) - 1)]
+
+    def build(self, node: ast.expr, depth: int = 0) -> sp.Expr:
+        if depth > MAX_DEPTH:
+            raise _fail("the expression is nested too deeply", self.column(node),
+                        f"the limit is {MAX_DEPTH} levels")
+        if isinstance(node, ast.BinOp):
+            return self._binary(node, depth)
+        if isinstance(node, ast.UnaryOp):
+            return self._unary(node, depth)
+        if isinstance(node, ast.Constant):
+            return self._number(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.Call):
+            return self._call(node, depth)
+        if isinstance(node, ast.Tuple):
+            raise _fail("unexpected ','", self.column(node),
+                        "one function only here; use 'gradcli jacobian' for several")
+        what, hint = _NODE_NAMES.get(type(node), (type(node).__name__, "it is not supported"))
+        raise _fail(f"{what} is not allowed", self.column(node), hint)
+
+    def _operator(self, op: ast.AST, node: ast.AST) -> None:
+        if type(op) in _OPERATORS:
+            what, hint = _OPERATORS[type(op)]
+            raise _fail(f"{what} is not allowed", self.column(node), hint)
+
+    def _binary(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        self._operator(node.op, node)
+        if isinstance(node.op, ast.BitXor):  # only reachable through '^' inside '**' rewriting
+            raise _fail("operator '^' is ambiguous here", self.column(node), "write **")
+        left = self.build(node.left, depth + 1)
+        right = self.build(node.right, depth + 1)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div):
+            return left / right
+        return self._power(left, right, node)
+
+    def _power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
+        if exponent.is_number:
+            size = abs(float(sp.N(exponent, 15))) if exponent.is_real else float("inf")
+            if size > MAX_POWER_EXPONENT:
+                raise _fail("exponent too large", self.column(node),
+                            f"exponents are limited to ±{MAX_POWER_EXPONENT}")
+            if base.is_number and base != 0:
+                magnitude = size * abs(float(sp.N(sp.log(abs(base), 10), 15)))
+                if magnitude > MAX_CONSTANT_LOG10:
+                    raise _fail("constant power too large", self.column(node),
+                                f"constants are limited to about 1e{MAX_CONSTANT_LOG10}")
+        return sp.Pow(base, exponent)
+
+    def _unary(self, node: ast.UnaryOp, depth: int) -> sp.Expr:
+        self._operator(node.op, node)
+        operand = self.build(node.operand, depth + 1)
+        return -operand if isinstance(node.op, ast.USub) else operand
+
+    def _number(self, node: ast.Constant) -> sp.Expr:
+        value = node.value
+        column = self.column(node)
+        if isinstance(value, bool) or value is None or value is Ellipsis:
+            raise _fail(f"'{value}' is not a number", column, "use numbers and variables")
+        if isinstance(value, str | bytes):
+            raise _fail("strings are not allowed", column, "write a mathematical expression")
+        if isinstance(value, complex):
+            raise _fail("imaginary numbers are not supported", column,
+                        "gradcli works with real functions")
+        literal = ast.get_source_segment(self.source, node) or repr(value)
+        if isinstance(value, int):
+            digits = len(literal.lstrip("0")) if literal.isdigit() else len(str(abs(value)))
+            if digits > MAX_INT_DIGITS:
+                raise _fail(f"number with {digits} digits", column,
+                            f"integer literals are limited to {MAX_INT_DIGITS} digits")
+            return sp.Integer(value)
+        exponent = re.search(r"[eE]([+-]?\d+)$", literal)
+        if exponent and abs(int(exponent.group(1))) > MAX_DECIMAL_EXPONENT:
+            raise _fail(f"number '{literal}' is out of range", column,
+                        f"exponents are limited to ±{MAX_DECIMAL_EXPONENT}")
+        return sp.Rational(literal.replace("_", ""))
+
+    def _name(self, node: ast.Name) -> sp.Expr:
+        name = node.id
+        column = self.column(node)
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTIONS:
+            raise _fail(f"function '{name}' is used without parentheses", column,
+                        f"write {name}(…)")
+        check_variable_name(name, column)
+        if name not in self.names:
+            self.names[name] = sp.Symbol(name, real=True)
+        return self.names[name]
+
+    def _call(self, node: ast.Call, depth: int) -> sp.Expr:
+        column = self.column(node)
+        if not isinstance(node.func, ast.Name):
+            if isinstance(node.func, ast.Attribute):
+                raise _fail("attribute access is not allowed", column,
+                            "gradcli expressions have no attributes")
+            raise _fail("implicit multiplication before '('", column, "write *( … ) explicitly")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            product = "" if name.startswith("_") else f"; for a product write {name}*(…)"
+            raise _fail(f"unknown function '{name}'", column,
+                        f"known functions: {KNOWN_FUNCTIONS}{product}")
+        if node.keywords:
+            raise _fail(f"keyword arguments in '{name}(…)'", column, "pass arguments by position")
+        if any(isinstance(arg, ast.Starred) for arg in node.args):
+            raise _fail(f"starred argument in '{name}(…)'", column, "write the arguments out")
+        builder, fewest, most = FUNCTIONS[name]
+        count = len(node.args)
+        if not fewest <= count <= most:
+            wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
+            raise _fail(f"'{name}' takes {wanted} argument{'s' if most > 1 else ''}, "
+                        f"not {count}", column, f"for example {_EXAMPLES.get(name, name + '(x)')}")
+        return builder(*(self.build(arg, depth + 1) for arg in node.args))
+
+
+_EXAMPLES = {"atan2": "atan2(y, x)", "log": "log(x) or log(x, 10)", "min": "min(x, y)",
+             "max": "max(x, y)"}
+
+
+def check_variable_name(name: str, column: int | None = None) -> None:
+    """A variable is an ASCII identifier that is not private, not too long, not a keyword."""
+    if not name.isidentifier() or not name.isascii() or keyword.iskeyword(name):
+        raise _fail(f"'{name}' is not a valid variable name", column,
+                    "use letters, digits and '_', starting with a letter")
+    if name.startswith("_"):
+        raise _fail(f"name '{name}' starts with '_'", column, "start variable names with a letter")
+    if len(name) > MAX_NAME_LENGTH:
+        raise _fail(f"name '{name[:12]}…' is too long", column,
+                    f"variable names are limited to {MAX_NAME_LENGTH} characters")
+    if name in FUNCTIONS or name in CONSTANTS:
+        raise _fail(f"'{name}' is a function or constant, not a variable", column,
+                    "choose another name")
+
+
+def parse(text: str, *, several: bool = False) -> ParsedText:
+    """Parse one expression (or, with `several`, comma-separated components) safely."""
+    body, columns, source = _parse_ast(text)
+    builder = _Builder(columns, source)
+    parts = body.elts if several and isinstance(body, ast.Tuple) else [body]
+    if not parts:
+        raise InputError("the expression is empty; give a function such as \"x**2 + y**2\".")
+    components = tuple(builder.build(part) for part in parts)
+    if any(component.has(sp.I) for component in components):
+        raise InputError("the expression has an imaginary constant (such as sqrt(-1)); "
+                         "gradcli works with real functions.")
+    return ParsedText(components, tuple(builder.names))
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key so that x2 comes before x10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def order_variables(names: Iterable[str], requested: str | None) -> tuple[sp.Symbol, ...]:
+    """The variable order: natural sort of the names used, or exactly the `--vars` list."""
+    used = list(dict.fromkeys(names))
+    if requested is None:
+        return tuple(sp.Symbol(name, real=True) for name in sorted(used, key=natural_key))
+    wanted = [part.strip() for part in requested.split(",")]
+    for name in wanted:
+        if not name:
+            raise InputError("--vars has an empty name; give names separated by commas, "
+                             "such as --vars y,x.")
+        check_variable_name(name)
+    duplicates = sorted({name for name in wanted if wanted.count(name) > 1})
+    if duplicates:
+        raise InputError(f"--vars names '{duplicates[0]}' twice; give each variable once.")
+    missing = [name for name in used if name not in wanted]
+    if missing:
+        raise InputError(f"the function uses '{missing[0]}' but --vars does not list it; "
+                         f"add it, for example --vars {','.join(wanted + missing)}.")
+    return tuple(sp.Symbol(name, real=True) for name in wanted)

@@ -1,0 +1,40 @@
+"""Consoles made per invocation: colour only on a terminal, never with NO_COLOR."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from rich.console import Console, RenderableType
+
+
+def wants_colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def console(stream: TextIO | None = None, width: int | None = None) -> Console:
+    """A Console for stdout (or `stream`); plain text, no markup or highlighting, when piped."""
+    target = stream or sys.stdout
+    width = width or (None if target.isatty() else 100)
+    return Console(
+        file=target,
+        width=width,
+        color_system="auto" if wants_colour(target) else None,
+        markup=False,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+
+
+def emit(renderable: RenderableType, stream: TextIO | None = None) -> None:
+    """Print for people: styled on a terminal; plain, without trailing blanks, elsewhere."""
+    target = stream or sys.stdout
+    out = console(target)
+    if wants_colour(target):
+        out.print(renderable)
+        return
+    with out.capture() as captured:
+        out.print(renderable)
+    target.write("\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n")

@@ -1,0 +1,37 @@
+"""SymPy functions that gradcli needs with real (not principal complex) semantics."""
+
+import sympy as sp
+
+
+class RealCbrt(sp.Function):
+    """The real cube root: cbrt(-8) = -2 (SymPy's cbrt is the principal, complex root)."""
+
+    nargs = 1
+    is_real = True
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_Number:
+            return sp.sign(arg) * sp.Abs(arg) ** sp.Rational(1, 3)
+        return None
+
+    def fdiff(self, argindex=1):
+        return 1 / (3 * RealCbrt(self.args[0]) ** 2)
+
+    def _eval_evalf(self, prec):
+        value = self.args[0].evalf(prec)
+        if value.is_Number:
+            return (sp.sign(value) * sp.Abs(value) ** sp.Rational(1, 3)).evalf(prec)
+        return None
+
+    def _numpycode(self, printer):
+        return f"numpy.cbrt({printer._print(self.args[0])})"
+
+    def _pythoncode(self, printer):
+        return f"math.cbrt({printer._print(self.args[0])})"
+
+    def _sympystr(self, printer):
+        return f"cbrt({printer._print(self.args[0])})"
+
+    def _latex(self, printer):
+        return rf"\sqrt[3]{{{printer._print(self.args[0])}}}"

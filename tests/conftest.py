@@ -1,0 +1,48 @@
+"""Shared test set-up: plain, colourless, fixed-width CLI runs with stdout and stderr apart."""
+
+import os
+
+os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+for variable in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "GRADCLI_TIME_BUDGET",
+                 "GRADCLI_FUNCTIONS_PATH"):
+    os.environ.pop(variable, None)
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from gradcli.cli import app  # noqa: E402
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+class Run:
+    """One CLI invocation's outcome."""
+
+    def __init__(self, result):
+        self.code = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        self.exception = result.exception
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def gradcli(*args: str, stdin: str | None = None, env: dict | None = None) -> Run:
+    return Run(CliRunner().invoke(app, list(args), input=stdin, env=env))
+
+
+def assert_golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; GRADCLI_UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if os.environ.get("GRADCLI_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.fixture
+def cli():
+    return gradcli

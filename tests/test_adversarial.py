@@ -1,0 +1,160 @@
+"""Hostile and malformed expressions: each is refused with one sentence and exit code 2.
+
+No input may run code, create files, hang or print a traceback.
+"""
+
+import pytest
+
+from tests.conftest import gradcli
+
+PWN = "touch pwned"
+
+HOSTILE = [
+    # code execution attempts
+    f"__import__('os').system('{PWN}')",
+    f"__import__(\"os\").system(\"{PWN}\")",
+    "eval('1')",
+    "exec('import os')",
+    "open('pwned', 'w').write('x')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.__class__",
+    "[c for c in ().__class__.__base__.__subclasses__()]",
+    "lambda: 0",
+    "(lambda: __import__('os'))()",
+    "globals()",
+    "locals()['x']",
+    "getattr(x, 'y')",
+    "sympify('x')",
+    "Symbol('x')",
+    "compile('1', 'a', 'eval')",
+    "breakpoint()",
+    "input()",
+    "print(1)",
+    "x.real",
+    "sin.__globals__",
+    "x[0]",
+    "x[1:2]",
+    "{'a': 1}",
+    "{x}",
+    "[x]",
+    "f'{x}'",
+    "'abc'",
+    "b'abc'",
+    "*x",
+    "sin(*x)",
+    "sin(x=1)",
+    "sin(**x)",
+    "x if y else z",
+    "x and y",
+    "not x",
+    "(y := 2)",
+    "import os",
+    "from os import system",
+    "def f(): pass",
+    "yield x",
+    "await x",
+    "lambda_ = 1",
+    # resource bombs
+    "9**9**9**9",
+    "10**10**100",
+    "x**(10**10**100)",
+    "2**(2**(2**(2**(2**20))))",
+    "x**1000000",
+    "1e999999",
+    "1e-99999",
+    "9" * 40,
+    "-" * 1500 + "x",
+    "x+" * 1200 + "x",
+    "(" * 300 + "x" + ")" * 300,
+    "sin(" * 80 + "x" + ")" * 80,
+    "x" * 5000,
+    # look-alikes and unicode
+    "x²",
+    "x³ + y",
+    "𝑥 + 1",
+    "ｘ + 1",
+    "x − 1",
+    "x·y",
+    "x × y",
+    "π*x",
+    "αx",
+    "x\u200b+1",
+    "x\x00",
+    # malformed syntax and unsupported operators
+    "2x",
+    "3xy",
+    "2(x+1)",
+    "(x+1)(x-1)",
+    "x y",
+    "x +",
+    "(x",
+    "x)",
+    "x == 1",
+    "x < y",
+    "x // 2",
+    "x % 2",
+    "x & y",
+    "x | y",
+    "x << 2",
+    "~x",
+    "x @ y",
+    "x!",
+    "1j*x",
+    "True + x",
+    "None",
+    "...",
+    "foo(x)",
+    "sin",
+    "sin()",
+    "atan2(x)",
+    "log(x, 2, 3)",
+    "_x + 1",
+    "",
+    "   ",
+    "x, y",
+    "sqrt(-1)*x",
+]
+
+
+def test_the_corpus_is_large():
+    assert len(HOSTILE) >= 60
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_input_is_refused_cleanly(text, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = gradcli("grad", text, "--at", "1,2")
+    assert run.code == 2, (text, run.stdout, run.stderr)
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and lines[0].endswith(".")
+    assert "Traceback" not in run.stderr
+    assert list(tmp_path.iterdir()) == []  # no file created, no command run
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2x", "error: implicit multiplication '2x' at column 1; write 2*x.\n"),
+    ("x²", "error: superscript '²' at column 2; write **2 for powers.\n"),
+    ("foo(x)", "error: unknown function 'foo' at column 1; known functions: abs, acos, acosh, "
+               "asin, asinh, atan, atan2, atanh, cbrt, cos, cosh, exp, log, max, min, sign, sin, "
+               "sinh, sqrt, tan, tanh; for a product write foo*(…).\n"),
+    ("x.real", "error: attribute access is not allowed at column 1; "
+               "gradcli expressions have no attributes.\n"),
+    ("x // 2", "error: '//' (floor division) is not allowed at column 1; use '/' for division.\n"),
+    ("9**9**9**9", "error: exponent too large at column 4; exponents are limited to ±1000.\n"),
+    ("1 + 𝑥",
+     "error: non-ASCII character '𝑥' (U+1D465) at column 5; write the plain letter 'x'.\n"),
+    ("x + import", "error: 'import' is a Python keyword, not a variable or function at column 5; "
+                   "rename it, for example to import_.\n"),
+])
+def test_exact_error_sentences(text, message):
+    run = gradcli("grad", text)
+    assert (run.code, run.stderr) == (2, message)
+
+
+def test_symbolic_work_past_its_budget_exits_5():
+    deep = "*".join(f"sin(x{i}*y{i} + exp(x{i}))**3" for i in range(12))
+    run = gradcli("hessian", deep, "--at", ",".join(["1"] * 24),
+                  env={"GRADCLI_TIME_BUDGET": "0.05"})
+    assert run.code == 5
+    assert run.stderr.startswith("error: ") and "budget" in run.stderr

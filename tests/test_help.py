@@ -1,0 +1,67 @@
+"""Every command explains itself with an example, fast, and appears in the README."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradcli.cli import app
+from tests.conftest import gradcli
+
+COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
+README = (Path(__file__).parent.parent / "README.md").read_text()
+
+
+def test_version():
+    from gradcli import __version__
+
+    run = gradcli("--version")
+    assert (run.code, run.stdout) == (0, f"gradcli {__version__}\n")
+
+
+def test_top_level_help_lists_every_command_and_an_example():
+    run = gradcli("--help")
+    assert run.code == 0
+    assert "Example" in run.stdout
+    for command in COMMANDS:
+        assert re.search(rf"\b{command}\b", run.stdout)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_a_purpose_and_an_example(command):
+    run = gradcli(command, "--help")
+    assert run.code == 0
+    assert "Examples:" in run.stdout
+    assert f"gradcli {command} " in run.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_is_in_the_readme(command):
+    assert f"gradcli {command}" in README
+
+
+def test_help_does_not_import_heavy_libraries():
+    probe = ("import sys; sys.argv = ['gradcli', '--help']\n"
+             "from gradcli.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "heavy = [m for m in ('sympy', 'numpy', 'plotext') if m in sys.modules]\n"
+             "print('HEAVY', heavy)")
+    for args in ([], ["descend"]):
+        script = probe.replace("['gradcli', '--help']", repr(["gradcli", *args, "--help"]))
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_python_dash_m_runs_the_cli():
+    out = subprocess.run([sys.executable, "-m", "gradcli", "--version"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and out.stdout.startswith("gradcli ")
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
+    command = 'python -m pip install -e ".[test]" && python -m pytest'
+    assert command in README.split("## Usage")[0]
+    assert command in ci
