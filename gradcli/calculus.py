@@ -11,6 +11,7 @@ import sympy as sp
 
 from gradcli.budget import time_budget
 from gradcli.errors import NumericError
+from gradcli.printing import plain
 
 DEFINITENESS_TOLERANCE = 1e-10
 
@@ -45,6 +46,15 @@ def hessian(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[tuple[sp.Exp
 def jacobian(components: Sequence[sp.Expr], variables: Sequence[sp.Symbol]):
     with time_budget("computing the Jacobian"):
         return tuple(tuple(derivative(c, v) for v in variables) for c in components)
+
+
+def gradient_hides_domain(expr: sp.Expr) -> bool:
+    """True when ∇f is defined where f is not (d log x = 1/x at x < 0; acosh; atanh).
+
+    For every other function gradcli knows, ∇f is undefined wherever f is, so a stepping loop
+    needs to check f itself only in these cases.
+    """
+    return expr.has(sp.log, sp.acosh, sp.atanh)
 
 
 def exact_point(point: Sequence[Fraction]) -> tuple[sp.Rational, ...]:
@@ -131,3 +141,43 @@ KIND_BY_DEFINITENESS = {
 def stationary_kind(definiteness: str) -> str:
     """The second-derivative test: minimum, maximum, saddle, or degenerate (inconclusive)."""
     return KIND_BY_DEFINITENESS.get(definiteness, "degenerate")
+
+
+_WHY_UNDEFINED = {
+    sp.log: "the log of a number ≤ 0",
+    sp.asin: "asin outside [-1, 1]",
+    sp.acos: "acos outside [-1, 1]",
+    sp.acosh: "acosh below 1",
+    sp.atanh: "atanh outside (-1, 1)",
+}
+
+
+def _why(node: sp.Expr) -> str:
+    if node.func in _WHY_UNDEFINED:
+        return _WHY_UNDEFINED[node.func]
+    if node.is_Pow and node.exp.is_negative:
+        return "a division by zero"
+    if node.is_Pow:
+        return "an even root of a negative number"
+    if node.func in (sp.tan, sp.sec, sp.cot, sp.csc):
+        return "a pole"
+    return "it is not a finite real number there"
+
+
+def undefined_part(expr: sp.Expr, variables: Sequence[sp.Symbol],
+                   point: Sequence[float]) -> str | None:
+    """Name the innermost subexpression that stops being a finite real number at `point`.
+
+    `log(x) (the log of a number ≤ 0)`, say; None when every part is defined there.
+    """
+    mapping = {v: sp.Float(p, 17) for v, p in zip(variables, point, strict=True)}
+    with time_budget("explaining the domain error"):
+        for node in sp.postorder_traversal(expr):
+            if node.is_Atom:
+                continue
+            value = node.xreplace(mapping).evalf(17)
+            finite_real = value.is_real is not False and value.is_finite is not False \
+                and not value.has(sp.zoo, sp.nan, sp.I)
+            if not finite_real:
+                return f"{plain(node)} ({_why(node)})"
+    return None

@@ -35,9 +35,18 @@ def _numpy_printer() -> NumPyPrinter:
     return NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
 
+class _ScalarPrinter(PythonCodePrinter):
+    """Scalar Python with `math`; small powers of a name become products (x*x beats x**2)."""
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.base.is_Symbol and expr.exp in (2, 3):
+            return "(" + "*".join([self._print(expr.base)] * int(expr.exp)) + ")"
+        return super()._print_Pow(expr, rational=rational)
+
+
 def python_printer() -> PythonCodePrinter:
     """A printer for scalar Python code using the `math` module."""
-    return PythonCodePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    return _ScalarPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
 
 def build(source: str, name: str) -> Callable:

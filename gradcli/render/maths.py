@@ -6,7 +6,8 @@ import re
 from enum import StrEnum
 
 import sympy as sp
-from sympy.printing.str import StrPrinter
+
+from gradcli.printing import plain
 
 
 class MathFormat(StrEnum):
@@ -14,24 +15,6 @@ class MathFormat(StrEnum):
     plain = "plain"
     pretty = "pretty"
     latex = "latex"
-
-
-class _GradcliPrinter(StrPrinter):
-    """SymPy's str form, with gradcli's own function names so the text parses again."""
-
-    def _print_Abs(self, expr):
-        return f"abs({self._print(expr.args[0])})"
-
-    def _print_Min(self, expr):
-        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
-
-    def _print_Max(self, expr):
-        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
-
-
-def plain(expr: sp.Expr) -> str:
-    """The machine form: gradcli syntax that `gradcli` itself parses again."""
-    return _GradcliPrinter().doprint(expr)
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -1,0 +1,40 @@
+"""Which steps a run keeps: every K-th when asked, otherwise a self-thinning record.
+
+By default every step is kept until the record holds twice its capacity; then every other row
+goes and the stride doubles. Memory stays bounded for any run length, the first step is always
+kept, and the engine adds the last one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Recorder:
+    def __init__(self, every: int | None, capacity: int):
+        self.stride = every or 1
+        self.thinning = every is None
+        self.capacity = capacity
+        self.steps: list[int] = []
+        self.points: list[Any] = []
+        self.previous: list[Any] = []
+
+    def __call__(self, k: int, point: Any, previous: Any) -> int:
+        """Keep step k (its point and the point before it); return the next step to keep."""
+        self.steps.append(k)
+        self.points.append(point)
+        self.previous.append(previous)
+        if self.thinning and len(self.steps) >= 2 * self.capacity:
+            self.stride *= 2
+            kept = [i for i, step in enumerate(self.steps) if step % self.stride == 0]
+            self.steps = [self.steps[i] for i in kept]
+            self.points = [self.points[i] for i in kept]
+            self.previous = [self.previous[i] for i in kept]
+        return (k // self.stride + 1) * self.stride
+
+    def finish(self, k: int, point: Any, previous: Any) -> None:
+        """Make sure the last step is in the record."""
+        if not self.steps or self.steps[-1] != k:
+            self.steps.append(k)
+            self.points.append(point)
+            self.previous.append(previous)
