@@ -13,9 +13,9 @@ import numpy as np
 
 from gradcli import calculus
 from gradcli.compile import evaluate
-from gradcli.engine import StopRules, Stopped
-from gradcli.problem import Problem
+from gradcli.engine import Stopped, StopRules
 from gradcli.printing import plain
+from gradcli.problem import Problem
 from gradcli.result import History, Result, Status
 
 # An iterate this much farther out than the start, where f overflows, has diverged.
