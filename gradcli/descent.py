@@ -20,7 +20,7 @@ from gradcli.result import Result
 RECORD_BUDGET = 2000
 
 
-def record_capacity(runs: int) -> int:
+def record_limit(runs: int) -> int:
     return max(8, RECORD_BUDGET // runs)
 
 
@@ -34,7 +34,7 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray, method
     rule = RULES[method]
     count = starts.shape[0]
     rates = np.broadcast_to(np.asarray(lr, dtype=float), (count,))
-    recorder = Recorder(record_every, record_capacity(count))
+    recorder = Recorder(record_every, record_limit(count))
     needs_f = stop.f_tol is not None or gradient_hides_domain(problem.function)
     if count == 1:
         loop = fuse(problem.gradient, problem.variables, rule, params, stop,

@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     NUMERIC_FAILURE = 4
     SYMBOLIC_TIMEOUT = 5
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
 
 
 class GradcliError(Exception):

@@ -1,8 +1,8 @@
 """Which steps a run keeps: every K-th when asked, otherwise a self-thinning record.
 
-By default every step is kept until the record holds twice its capacity; then every other row
-goes and the stride doubles. Memory stays bounded for any run length, the first step is always
-kept, and the engine adds the last one.
+By default every step is kept until the record holds `limit` rows; then every other row goes
+and the stride doubles, so a record holds between limit/2 and limit rows. Memory stays bounded
+for any run length, the first step is always kept, and the engine adds the last one.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 
 
 class Recorder:
-    def __init__(self, every: int | None, capacity: int):
+    def __init__(self, every: int | None, limit: int):
         self.stride = every or 1
         self.thinning = every is None
-        self.capacity = capacity
+        self.limit = limit
         self.steps: list[int] = []
         self.points: list[Any] = []
         self.previous: list[Any] = []
@@ -24,7 +24,7 @@ class Recorder:
         self.steps.append(k)
         self.points.append(point)
         self.previous.append(previous)
-        if self.thinning and len(self.steps) >= 2 * self.capacity:
+        if self.thinning and len(self.steps) >= self.limit:
             self.stride *= 2
             kept = [i for i, step in enumerate(self.steps) if step % self.stride == 0]
             self.steps = [self.steps[i] for i in kept]

@@ -76,6 +76,9 @@ def run(action: Callable[[], ExitCode | None]) -> None:
     except KeyboardInterrupt:
         report("interrupted.")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as shell tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except Exception as error:  # a bug: say so plainly, with details only on request
         if os.environ.get("GRADCLI_DEBUG"):
             traceback.print_exc()

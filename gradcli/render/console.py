@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from typing import TextIO
 
@@ -13,10 +14,28 @@ def wants_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
+PIPE_WIDTH = 100
+
+
+def output_width(stream: TextIO | None = None) -> int:
+    """COLUMNS when set, else the terminal's width, else 100 for pipes and files."""
+    try:
+        return max(40, int(os.environ["COLUMNS"]))
+    except (KeyError, ValueError):
+        pass
+    if (stream or sys.stdout).isatty():
+        return shutil.get_terminal_size().columns
+    return PIPE_WIDTH
+
+
+def plot_width() -> int:
+    return output_width(sys.stdout)
+
+
 def console(stream: TextIO | None = None, width: int | None = None) -> Console:
     """A Console for stdout (or `stream`); plain text, no markup or highlighting, when piped."""
     target = stream or sys.stdout
-    width = width or (None if target.isatty() else 100)
+    width = width or output_width(target)
     return Console(
         file=target,
         width=width,

@@ -1,0 +1,125 @@
+"""A descent run for people: a header, the iteration table, and the status in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from gradcli.render.numbers import fmt, fmt_vector
+from gradcli.result import Result, Status
+
+HEAD_ROWS = 10
+TAIL_ROWS = 10
+
+STATUS_STYLE = {
+    Status.converged: "bold green",
+    Status.max_steps: "bold yellow",
+    Status.stationary: "bold yellow",
+    Status.diverged: "bold red",
+    Status.domain_error: "bold red",
+    Status.interrupted: "bold magenta",
+}
+
+
+def point_text(names: Sequence[str], values: Sequence[float]) -> str:
+    """`x = 1` for one variable, `(x, y) = (1, 2)` for more."""
+    if len(names) == 1:
+        return f"{names[0]} = {fmt(values[0])}"
+    return f"({', '.join(names)}) = {fmt_vector(values)}"
+
+
+def header(result: Result, function_text: str, formula: str) -> Text:
+    names = ", ".join(result.variables)
+    rates = ", ".join(f"{key} {fmt(value)}" for key, value in result.params.items())
+    return Text.assemble(
+        (f"{result.method}", "bold"), f" ({formula}) on f({names}) = {function_text}\n",
+        f"from {point_text(result.variables, result.start)} with {rates}",
+    )
+
+
+def shown_rows(k: np.ndarray, every: int | None, show_all: bool) -> list[int | None]:
+    """Indices of history rows to show; None marks an ellipsis row.
+
+    All rows with --all; every K-th step (and the last) with --every K; otherwise the first and
+    last rows around an ellipsis when the run is long.
+    """
+    count = len(k)
+    if show_all:
+        return list(range(count))
+    if every is not None:
+        return [i for i in range(count) if k[i] % every == 0 or i == count - 1]
+    if count <= HEAD_ROWS + TAIL_ROWS + 1:
+        return list(range(count))
+    return [*range(HEAD_ROWS), None, *range(count - TAIL_ROWS, count)]
+
+
+def iteration_table(result: Result, every: int | None = None, show_all: bool = False) -> Table:
+    """MATLAB-style iterative display: k, the point, f(x), ‖∇f‖ and the step length."""
+    history = result.history
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    table.add_column("k", justify="right", no_wrap=True)
+    for name in result.variables:
+        table.add_column(name, justify="right", overflow="fold")
+    table.add_column("f(x)", justify="right", overflow="fold")
+    table.add_column("‖∇f‖", justify="right", overflow="fold")
+    table.add_column("step", justify="right", overflow="fold")
+    width = 2 + len(result.variables) + 2
+    for index in shown_rows(history.k, every, show_all):
+        if index is None:
+            table.add_row("⋮", *[""] * width)
+            continue
+        k = int(history.k[index])
+        table.add_row(
+            str(k),
+            *(fmt(float(v)) for v in history.x[index]),
+            fmt(float(history.f[index])),
+            f"{history.grad_norm[index]:.3e}",
+            "" if k == 0 else f"{history.step[index]:.3e}",
+        )
+    return table
+
+
+def skipped_note(result: Result, every: int | None, show_all: bool) -> Text | None:
+    """Say how much of the run the table leaves out, and how to see more."""
+    history = result.history
+    rows = shown_rows(history.k, every, show_all)
+    recorded = len(history.k)
+    hidden = recorded - sum(1 for row in rows if row is not None)
+    thinned = recorded < result.iterations + 1
+    if not hidden and not thinned:
+        return None
+    parts = []
+    if thinned:
+        parts.append(f"{recorded} of {result.iterations + 1} steps recorded (--record-every K "
+                     "to choose)")
+    if hidden:
+        parts.append(f"{hidden} recorded rows not shown (--all or --every K to see them)")
+    return Text("; ".join(parts) + ".", style="dim")
+
+
+def status_line(result: Result) -> Text:
+    return Text(result.message, style=STATUS_STYLE[result.status])
+
+
+def descent_view(result: Result, function_text: str, formula: str, show_table: bool,
+                 every: int | None, show_all: bool) -> RenderableType:
+    parts: list[RenderableType] = [header(result, function_text, formula), Text("")]
+    if show_table:
+        parts.append(iteration_table(result, every, show_all))
+        note = skipped_note(result, every, show_all)
+        if note is not None:
+            parts.append(note)
+        parts.append(Text(""))
+    parts.append(status_line(result))
+    parts.append(Text(f"x = {fmt_vector(result.x)}   f(x) = {fmt(result.f)}   "
+                      f"‖∇f(x)‖ = {result.grad_norm:.3e}"))
+    return Group(*parts)
+
+
+def final_point(values: Sequence[float]) -> str:
+    """Bare numbers for `read x y`: shortest text that reads back as the same float."""
+    return " ".join(repr(float(v)) for v in values)

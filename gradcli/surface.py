@@ -1,0 +1,37 @@
+"""f sampled on a grid around a set of points: the data behind the terminal map."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from gradcli.compile import evaluate
+from gradcli.problem import Problem
+
+Box = tuple[tuple[float, float], tuple[float, float]]
+
+
+class SurfaceGrid(NamedTuple):
+    xs: np.ndarray  # (columns,)
+    ys: np.ndarray  # (rows,)
+    values: np.ndarray  # (rows, columns); NaN where f is undefined
+
+
+def box_around(points: np.ndarray, margin: float = 0.25) -> Box:
+    """The points' bounding box, widened by `margin` of its size (and never empty)."""
+    finite = points[np.isfinite(points).all(axis=1)]
+    low, high = finite.min(axis=0), finite.max(axis=0)
+    span = np.maximum(high - low, 1e-3 * np.maximum(1.0, np.abs(high)))
+    pad = np.where(high - low > 0, margin * span, span)
+    return ((float(low[0] - pad[0]), float(high[0] + pad[0])),
+            (float(low[1] - pad[1]), float(high[1] + pad[1])))
+
+
+def surface_grid(problem: Problem, box: Box, columns: int, rows: int) -> SurfaceGrid:
+    xs = np.linspace(box[0][0], box[0][1], columns)
+    ys = np.linspace(box[1][0], box[1][1], rows)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    values = evaluate(problem.value_and_gradient, points)[:, 0].reshape(rows, columns)
+    return SurfaceGrid(xs, ys, np.where(np.isfinite(values), values, np.nan))

@@ -1,0 +1,201 @@
+"""`descend`: the exact seed example, every status on purpose, every output form, bad input."""
+
+import csv
+import io
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from tests.conftest import assert_golden, gradcli
+
+SEED = ("descend", "x**2+y**2", "--start", "1,2", "--lr", "0.1")
+ROSENBROCK = "(1-x)**2+100*(y-x**2)**2"
+
+
+def test_seed_example_is_exact_at_every_step():
+    run = gradcli(*SEED, "--json")
+    assert run.code == 0
+    data = run.json()
+    assert data["status"] == "converged"
+    assert data["iterations"] == 90  # 0.8^k·√20·… first ≤ 1e-8 at k = 90
+    assert [row["k"] for row in data["history"]] == list(range(91))
+    for row in data["history"]:
+        expected = 0.8 ** row["k"] * np.array([1.0, 2.0])
+        assert np.max(np.abs(np.array(row["x"]) - expected)) <= 1e-12
+        assert row["f"] == pytest.approx(5 * 0.64 ** row["k"], rel=1e-12, abs=1e-300)
+    assert data["history"][0]["step"] is None
+    assert data["history"][1]["step"] == pytest.approx(math.sqrt(0.2**2 + 0.4**2), rel=1e-14)
+
+
+def test_json_has_every_stable_key():
+    data = gradcli(*SEED, "--json").json()
+    assert data["function"] == "x**2 + y**2"
+    assert data["variables"] == ["x", "y"]
+    assert data["method"] == "gd"
+    assert data["params"] == {"lr": 0.1}
+    assert data["start"] == [1.0, 2.0]
+    assert data["x"] == data["history"][-1]["x"]
+    assert data["f"] == pytest.approx(5 * 0.64**90, rel=1e-9)
+    assert data["gradient"] == pytest.approx([2 * v for v in data["x"]], rel=1e-15)
+    assert data["grad_norm"] < 1e-8
+    assert data["evaluations"] == 91
+    assert data["message"] == "Converged: ‖∇f‖ = 8.48e-09 ≤ tol 1e-08 after 90 steps."
+    assert set(data["history"][0]) == {"k", "x", "f", "grad_norm", "step"}
+
+
+@pytest.mark.parametrize("args, code, status, message", [
+    (("x**2", "--start", "1", "--lr", "1.5"), 4, "diverged",
+     "Diverged at step 332: ‖∇f‖ exceeded 1e100 at (8.749e+99). The learning rate 1.5 is above "
+     "2/λmax = 1 at the start; try --lr 0.9."),
+    (("log(x)", "--start", "1", "--lr", "2"), 4, "domain_error",
+     "Domain error at step 1: log(x) (the log of a number ≤ 0) is undefined at (-1). The last "
+     "good point was (1)."),
+    (("x**3", "--start", "0", "--lr", "0.1"), 3, "stationary",
+     "Started at a stationary point (∇f = 0), but a degenerate stationary point (the "
+     "second-derivative test is inconclusive): the Hessian is zero. Descent cannot leave it; "
+     "start elsewhere."),
+    (("x**2 - y**2", "--start", "0,0"), 3, "stationary",
+     "Started at a stationary point (∇f = 0), but a saddle: the Hessian is indefinite. Descent "
+     "cannot leave it; start elsewhere."),
+    (("x**2 - y**2", "--start", "1,0", "--lr", "0.1"), 3, "stationary",
+     "Stopped at a stationary point after 86 steps, but it is a saddle, not a minimum (the "
+     "Hessian is indefinite); start elsewhere."),
+    ((ROSENBROCK, "--start", "-1.2,1", "--lr", "0.001", "--steps", "100"), 3, "max_steps",
+     "Stopped at the step limit: 100 steps, and ‖∇f‖ = 1.82e+00 is still above tol 1e-08; "
+     "raise --steps or --lr."),
+    (("sqrt(x)", "--start", "-1"), 4, "domain_error",
+     "Domain error at the start: sqrt(x) (an even root of a negative number) is undefined at "
+     "(-1)."),
+    (("x**2", "--start", "3", "--lr", "0.1", "--step-tol", "1e-3"), 0, "converged",
+     "Converged: the step 9.28e-04 ≤ --step-tol 0.001 after 30 steps (‖∇f‖ = 7.43e-03)."),
+    (("x**2", "--start", "3", "--lr", "0.1", "--f-tol", "1e-6"), 0, "converged",
+     "Converged: f changed by less than --f-tol 1e-06 after 35 steps."),
+])
+def test_every_status_on_purpose(args, code, status, message):
+    run = gradcli("descend", *args, "--json")
+    assert run.code == code, run.stderr
+    data = run.json()
+    assert (data["status"], data["message"]) == (status, message)
+
+
+def test_divergence_keeps_the_history_and_a_finite_point():
+    data = gradcli("descend", "x**2", "--start", "1", "--lr", "1.5", "--json").json()
+    assert data["iterations"] == 332
+    assert data["history"][0]["x"] == [1.0] and data["history"][-1]["k"] == 332
+    assert math.isfinite(data["x"][0])
+
+
+def test_domain_error_reports_the_last_good_point_and_null_for_undefined_values():
+    data = gradcli("descend", "log(x)", "--start", "1", "--lr", "2", "--json").json()
+    assert data["x"] == [1.0] and data["f"] == 0.0
+    assert data["history"][-1] == {"k": 1, "x": [-1.0], "f": None, "grad_norm": 1.0, "step": 2.0}
+
+
+def test_csv_rows_match_the_json_history():
+    rows = list(csv.DictReader(io.StringIO(gradcli(*SEED, "--csv").stdout)))
+    history = gradcli(*SEED, "--json").json()["history"]
+    assert list(rows[0]) == ["k", "x", "y", "f", "grad_norm", "step"]
+    assert len(rows) == len(history) == 91
+    assert rows[0]["step"] == ""
+    for row, record in zip(rows, history, strict=True):
+        assert int(row["k"]) == record["k"]
+        assert [float(row["x"]), float(row["y"])] == record["x"]
+        assert float(row["f"]) == record["f"]
+
+
+def test_csv_renames_variables_that_clash_with_columns():
+    header = gradcli("descend", "k**2 + f**2", "--start", "1,1", "--lr", "0.1", "--csv").stdout
+    assert header.splitlines()[0] == "k,x_f,x_k,f,grad_norm,step"
+
+
+def test_quiet_prints_only_the_final_point():
+    run = gradcli(*SEED, "--quiet")
+    x, y = (float(v) for v in run.stdout.split())
+    assert run.stdout.count("\n") == 1
+    assert (x, y) == tuple(gradcli(*SEED, "--json").json()["x"])
+
+
+def test_record_every_keeps_first_and_last():
+    data = gradcli(*SEED, "--record-every", "25", "--json").json()
+    assert [row["k"] for row in data["history"]] == [0, 25, 50, 75, 90]
+
+
+def test_long_runs_thin_their_record_but_keep_both_ends():
+    data = gradcli("descend", ROSENBROCK, "--start", "-1.2,1", "--lr", "0.001", "--steps",
+                   "100000", "--tol", "0", "--json").json()
+    steps = [row["k"] for row in data["history"]]
+    assert steps[0] == 0 and steps[-1] == 100_000 == data["iterations"]
+    assert 1000 <= len(steps) <= 2001
+    assert data["x"] == pytest.approx([1.0, 1.0], abs=1e-6)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--start", "1"), "error: --start has 1 value but the function has 2 variables; give 2 "
+                       "numbers separated by commas.\n"),
+    (("--start", "1,x"), "error: --start value 2 ('x') is not a number; give numbers separated "
+                         "by commas, such as 1,-2.5.\n"),
+    (("--start", "1,nan"), "error: --start value 2 ('nan') is not finite; give ordinary numbers "
+                           "such as 1,2.\n"),
+    (("--start", "1,2", "--lr", "0"), "error: --lr must be a finite number > 0, not 0.\n"),
+    (("--start", "1,2", "--lr", "-0.1"), "error: --lr must be a finite number > 0, not -0.1.\n"),
+    (("--start", "1,2", "--lr", "inf"), "error: --lr must be a finite number > 0, not inf.\n"),
+    (("--start", "1,2", "--steps", "0"), "error: --steps must be a whole number ≥ 1, not 0.\n"),
+    (("--start", "1,2", "--tol", "-1"), "error: --tol must be a finite number ≥ 0, not -1.\n"),
+    (("--start", "1,2", "--json", "--csv"), "error: --json and --csv cannot be combined; choose "
+                                            "one output.\n"),
+])
+def test_bad_options(args, message):
+    run = gradcli("descend", "x**2+y**2", *args)
+    assert (run.code, run.stdout, run.stderr) == (2, "", message)
+
+
+def test_no_runtime_warning_leaks():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for args in (("log(x)", "--start", "1", "--lr", "2"), ("x**2", "--start", "1", "--lr",
+                                                                "1.5"), ("1/x", "--start", "0")):
+            gradcli("descend", *args, "--json")
+    assert [w for w in caught if issubclass(w.category, RuntimeWarning)] == []
+
+
+def test_golden_table():
+    run = gradcli(*SEED, "--no-plot")
+    assert_golden("descend_table.txt", run.stdout)
+
+
+def test_golden_table_every_and_all():
+    assert_golden("descend_every.txt", gradcli(*SEED, "--no-plot", "--every", "30").stdout)
+    shown = gradcli(*SEED, "--no-plot", "--all").stdout
+    assert all(f"\n{k:>2} " in shown for k in range(91))
+
+
+def test_golden_plots():
+    run = gradcli("descend", "x**2 + 3*y**2", "--start", "2,1", "--lr", "0.1", "--plot",
+                  "--no-table", env={"COLUMNS": "80"})
+    assert_golden("descend_plots.txt", run.stdout)
+
+
+def test_sigint_stops_cleanly_with_json():
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gradcli", "descend", ROSENBROCK, "--start", "-1.2,1", "--lr",
+         "0.0001", "--steps", "500000000", "--tol", "0", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    import json
+
+    data = json.loads(stdout)
+    assert data["status"] == "interrupted"
+    assert data["iterations"] > 0 and data["history"][-1]["k"] == data["iterations"]
+    assert data["message"].startswith("Interrupted (Ctrl-C) at step ")
+    assert "Traceback" not in stderr
