@@ -103,32 +103,42 @@ class Curvature(NamedTuple):
     stability_bound: float | None
 
 
-def curvature(matrix: np.ndarray) -> Curvature:
-    """Eigenvalues (ascending), definiteness, condition number and the GD bound 2/λmax."""
-    symmetric = (np.asarray(matrix, dtype=float) + np.asarray(matrix, dtype=float).T) / 2
-    eigenvalues = np.linalg.eigvalsh(symmetric)
-    scale = max(1.0, float(np.max(np.abs(eigenvalues))))
-    tolerance = DEFINITENESS_TOLERANCE * scale
+def _tolerance(eigenvalues: np.ndarray) -> np.ndarray:
+    """What counts as zero: relative to the largest |λ| (and to 1)."""
+    return DEFINITENESS_TOLERANCE * np.maximum(1.0, np.max(np.abs(eigenvalues), axis=-1))
+
+
+def definiteness(eigenvalues: np.ndarray) -> np.ndarray:
+    """The definiteness of each matrix from its eigenvalues (shape (..., n) -> (...))."""
+    tolerance = _tolerance(eigenvalues)[..., None]
     positive = eigenvalues > tolerance
     negative = eigenvalues < -tolerance
-    if positive.all():
-        definiteness = "positive definite"
-    elif negative.all():
-        definiteness = "negative definite"
-    elif positive.any() and negative.any():
-        definiteness = "indefinite"
-    elif positive.any():
-        definiteness = "positive semidefinite"
-    elif negative.any():
-        definiteness = "negative semidefinite"
-    else:
-        definiteness = "zero"
+    return np.select(
+        [positive.all(-1), negative.all(-1), positive.any(-1) & negative.any(-1),
+         positive.any(-1), negative.any(-1)],
+        ["positive definite", "negative definite", "indefinite", "positive semidefinite",
+         "negative semidefinite"],
+        "zero",
+    )
+
+
+def eigenvalues_of(matrices: np.ndarray) -> np.ndarray:
+    """Ascending eigenvalues of each symmetric matrix in a stack of shape (..., n, n)."""
+    matrices = np.asarray(matrices, dtype=float)
+    return np.linalg.eigvalsh((matrices + np.swapaxes(matrices, -1, -2)) / 2)
+
+
+def curvature(matrix: np.ndarray) -> Curvature:
+    """Eigenvalues (ascending), definiteness, condition number and the GD bound 2/λmax."""
+    eigenvalues = eigenvalues_of(matrix)
+    tolerance = float(_tolerance(eigenvalues))
     smallest = float(np.min(np.abs(eigenvalues)))
     largest = float(np.max(np.abs(eigenvalues)))
     condition = largest / smallest if smallest > tolerance else float("inf")
     top = float(eigenvalues[-1])
     bound = 2.0 / top if top > tolerance else None
-    return Curvature(tuple(float(v) for v in eigenvalues), definiteness, condition, bound)
+    return Curvature(tuple(float(v) for v in eigenvalues), str(definiteness(eigenvalues)),
+                     condition, bound)
 
 
 KIND_BY_DEFINITENESS = {

@@ -31,7 +31,7 @@ def eliminate_common(exprs: Sequence[sp.Expr]):
     return sp.cse(list(exprs), symbols=sp.numbered_symbols("c"), optimizations="basic")
 
 
-def _numpy_printer() -> NumPyPrinter:
+def numpy_printer() -> NumPyPrinter:
     return NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
 
@@ -60,11 +60,11 @@ def compile_batch(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol]) -> B
     """Return F with F(X) of shape (B, len(exprs)) for X of shape (B, n), all float64."""
     renamed, names = positional(exprs, variables)
     temporaries, reduced = eliminate_common(renamed)
-    printer = _numpy_printer()
+    printer = numpy_printer()
     lines = ["def batch(X):"]
     lines += [f"    {name} = X[:, {index}]" for index, name in enumerate(names)]
     lines += [f"    {symbol} = {printer.doprint(value)}" for symbol, value in temporaries]
-    lines.append(f"    out = numpy.empty((X.shape[0], {len(reduced)}))")
+    lines.append(f"    out = numpy.empty((X.shape[0], {len(reduced)}), order='F')")
     lines += [f"    out[:, {i}] = {printer.doprint(expr)}" for i, expr in enumerate(reduced)]
     lines.append("    return out")
     return build("\n".join(lines), "batch")

@@ -1,10 +1,9 @@
 """The stepping loop: a batch of independent runs, stopping tests, divergence, Ctrl-C.
 
-Two loops share one contract. `run_batch` steps B runs at once with NumPy and the optimizer's
-(init, update) pair. `run_fused` drives a single run through a scalar loop that was compiled with
-the function, its gradient and the method's update inlined (see `fusion`), because per-step NumPy
-calls on tiny arrays would cost ten times the arithmetic. Both return a `Stopped` record and
-never print.
+Two loops share one contract. `run_batch` steps B runs at once with a compiled NumPy step;
+`run_fused` drives a single run through a compiled scalar loop (both from `fusion`), because
+per-step NumPy calls on arrays of two numbers would cost ten times the arithmetic. Both return a
+`Stopped` record and never print.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradcli.optimizers import Optimizer
 from gradcli.recorder import Recorder
 
 # ‖∇f‖² above this (or NaN) stops a run: the gradient exploded or is undefined.
@@ -56,48 +54,48 @@ def run_fused(fused: Callable, start: np.ndarray, lr: float, stop: StopRules, re
                    np.array([previous], dtype=float), recorder)
 
 
-def run_batch(gradient: Callable[[np.ndarray], np.ndarray], optimizer: Optimizer,
-              start: np.ndarray, lr: float | np.ndarray, stop: StopRules, recorder: Recorder,
-              progress: Progress | None,
-              value: Callable[[np.ndarray], np.ndarray] | None = None) -> Stopped:
+def run_batch(step: Callable, start: np.ndarray, state_size: int, lr: float | np.ndarray,
+              stop: StopRules, recorder: Recorder, progress: Progress | None) -> Stopped:
     """Step every run of the batch together; a finished run is frozen where it stopped.
 
-    `value` (f of a batch, shape (B, 1)) is evaluated every step when given: for the f-change
-    tolerance, or where f can leave its domain while ∇f stays finite.
+    `step(x, state, lr, t) -> (‖∇f‖², f or None, new x, new state)` is the compiled step (see
+    `fusion.fuse_step`); x and the state are tuples of 1-D arrays, one per coordinate, so every
+    NumPy call works on contiguous data as a hand-vectorised loop would.
     """
-    x = np.array(start, dtype=np.float64)
-    previous = x.copy()
-    count = x.shape[0]
-    state = optimizer.init(x)
+    count, n = start.shape
+    x = tuple(np.array(start[:, i], dtype=np.float64) for i in range(n))
+    previous = x
+    state = tuple(np.zeros(count) for _ in range(state_size))
     active = np.ones(count, dtype=bool)
     reasons = [""] * count
     iterations = np.zeros(count, dtype=np.int64)
-    final_x, final_previous = x.copy(), x.copy()
+    final_x, final_previous = start.astype(np.float64), start.astype(np.float64)
     last_f = np.full(count, np.inf)
     tol_squared = stop.tol**2
     k, due = 0, 0
 
     def finish(which: np.ndarray, reason: str) -> None:
+        if not which.any():
+            return
         for index in np.flatnonzero(which):
             reasons[index] = reason
         iterations[which] = k
-        final_x[which] = x[which]
-        final_previous[which] = previous[which]
+        final_x[which] = np.column_stack(x)[which]
+        final_previous[which] = np.column_stack(previous)[which]
         active[which] = False
 
     try:
         with np.errstate(all="ignore"):
             while True:
-                g = gradient(x)
-                squared = np.einsum("ij,ij->i", g, g)
-                f = value(x)[:, 0] if value is not None else None
-                if f is not None:
-                    squared = squared + 0.0 * f  # NaN where f is undefined
-                finish(active & ~(squared <= GRADIENT_LIMIT_SQUARED), "nonfinite")
+                squared, f, stepped, new_state = step(x, state, lr, k + 1)
+                # Reductions first: the masks are built only on the rare steps that need them.
+                if not squared.max() <= GRADIENT_LIMIT_SQUARED:  # NaN propagates through max
+                    finish(active & ~(squared <= GRADIENT_LIMIT_SQUARED), "nonfinite")
                 if k == due:
-                    due = recorder(k, x, previous)
-                finish(active & (squared <= tol_squared), "gradient")
-                if f is not None and stop.f_tol is not None:
+                    due = recorder(k, np.column_stack(x), np.column_stack(previous))
+                if squared.min() <= tol_squared:
+                    finish(active & (squared <= tol_squared), "gradient")
+                if stop.f_tol is not None:
                     finish(active & (np.abs(f - last_f) <= stop.f_tol * (1 + np.abs(f))), "value")
                     last_f = f
                 if k == stop.steps:
@@ -106,19 +104,17 @@ def run_batch(gradient: Callable[[np.ndarray], np.ndarray], optimizer: Optimizer
                     break
                 if progress is not None and k % PROGRESS_EVERY == 0:
                     progress(k)
-                stepped, new_state = optimizer.update(x, g, state, lr, k + 1)
                 if not active.all():
-                    frozen = ~active[:, None]
-                    stepped = np.where(frozen, x, stepped)
-                    new_state = tuple(np.where(frozen, old, new)
-                                      for old, new in zip(state, new_state, strict=True))
+                    stepped = tuple(np.where(active, new, old)
+                                    for new, old in zip(stepped, x, strict=True))
+                    new_state = tuple(np.where(active, new, old)
+                                      for new, old in zip(new_state, state, strict=True))
                 previous, x, state = x, stepped, new_state
                 k += 1
                 if stop.step_tol is not None:
-                    moved = np.sqrt(np.einsum("ij,ij->i", x - previous, x - previous))
+                    moved = np.sqrt(sum((a - b) ** 2 for a, b in zip(x, previous, strict=True)))
                     finish(active & (moved <= stop.step_tol), "step")
     except KeyboardInterrupt:
         finish(active.copy(), "interrupted")
-    last = int(iterations.max())
-    recorder.finish(last, final_x, final_previous)
+    recorder.finish(int(iterations.max()), final_x, final_previous)
     return Stopped(tuple(reasons), iterations, final_x, final_previous, recorder)

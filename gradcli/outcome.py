@@ -6,8 +6,8 @@ the stability bound 2/λmax behind a divergence; the expression tree names what 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, overload
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from gradcli.compile import evaluate
 from gradcli.engine import Stopped, StopRules
 from gradcli.printing import plain
 from gradcli.problem import Problem
-from gradcli.result import History, Result, Status
+from gradcli.result import History, Record, Result, Status
 
 # An iterate this much farther out than the start, where f overflows, has diverged.
 RUNAWAY_FACTOR = 1e10
@@ -99,20 +99,36 @@ def _failure(problem: Problem, lr: float, start: np.ndarray, k: int, x: np.ndarr
                     x if k == 0 else previous)
 
 
-def _stationary(curvature: calculus.Curvature | None, k: int) -> str | None:
-    """A sentence when ∇f = 0 was reached at something other than a minimum."""
-    if curvature is None:
-        return None
+def _stationary(curvature: calculus.Curvature, k: int) -> str:
+    """The sentence for ∇f = 0 reached at something other than a minimum."""
     kind = calculus.stationary_kind(curvature.definiteness)
-    if k == 0 and kind != "minimum":
+    if k == 0:
         what = {"saddle": "a saddle", "maximum": "a maximum"}.get(
             kind, "a degenerate stationary point (the second-derivative test is inconclusive)")
         return (f"Started at a stationary point (∇f = 0), but {what}: the Hessian is "
                 f"{curvature.definiteness}. Descent cannot leave it; start elsewhere.")
-    if kind in ("saddle", "maximum"):
-        return (f"Stopped at a stationary point after {k} steps, but it is a {kind}, not a "
-                f"minimum (the Hessian is {curvature.definiteness}); start elsewhere.")
-    return None
+    return (f"Stopped at a stationary point after {k} steps, but it is a {kind}, not a "
+            f"minimum (the Hessian is {curvature.definiteness}); start elsewhere.")
+
+
+def _not_minima(problem: Problem, points: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Which points where ∇f ≈ 0 are not minima, by the Hessian (all points in one call).
+
+    At the start (k = 0) anything but a positive definite Hessian; later, only a saddle or a
+    maximum (descent approaching a flat minimum such as x⁴'s is still converging).
+    """
+    count, n = points.shape
+    if not count:
+        return np.zeros(0, dtype=bool)
+    matrices = evaluate(problem.hessian_function, points).reshape(count, n, n)
+    finite = np.isfinite(matrices).all(axis=(1, 2))
+    kinds = np.full(count, "degenerate", dtype=object)
+    if finite.any():
+        definite = calculus.definiteness(calculus.eigenvalues_of(matrices[finite]))
+        kinds[finite] = [calculus.stationary_kind(str(d)) for d in definite]
+    at_start = (steps == 0) & (kinds != "minimum")
+    later = (steps > 0) & np.isin(kinds, ["saddle", "maximum"])
+    return finite & (at_start | later)
 
 
 def _converged(reason: str, k: int, norm: float, stop: StopRules, moved: float) -> str:
@@ -124,84 +140,96 @@ def _converged(reason: str, k: int, norm: float, stop: StopRules, moved: float) 
     return f"Converged: f changed by less than --f-tol {stop.f_tol:g} after {k} steps."
 
 
-def _verdict(problem: Problem, settings: Settings, lr: float, start: np.ndarray, reason: str,
-             k: int, x: np.ndarray, previous: np.ndarray, norm: float,
-             curvature: calculus.Curvature | None) -> _Verdict:
-    stop = settings.stop
-    if reason == "nonfinite":
-        return _failure(problem, lr, start, k, x, previous)
-    if reason == "interrupted":
-        return _Verdict(Status.interrupted, f"Interrupted (Ctrl-C) at step {k}; the steps so far "
-                        "are kept.", x)
-    if reason == "max_steps":
-        return _Verdict(Status.max_steps, f"Stopped at the step limit: {k} steps, and ‖∇f‖ = "
-                        f"{norm:.2e} is still above tol {stop.tol:g}; raise --steps or --lr.", x)
-    stationary = _stationary(curvature, k) if reason == "gradient" else None
-    if stationary:
-        return _Verdict(Status.stationary, stationary, x)
-    moved = float(np.linalg.norm(x - previous))
-    return _Verdict(Status.converged, _converged(reason, k, norm, stop, moved), x)
+_STATUS_BY_REASON = {
+    "gradient": Status.converged,
+    "step": Status.converged,
+    "value": Status.converged,
+    "max_steps": Status.max_steps,
+    "interrupted": Status.interrupted,
+}
 
 
-def _curvatures(problem: Problem, stopped: Stopped) -> list[calculus.Curvature | None]:
-    """The Hessian's verdict at every run's end that met the gradient tolerance (one batch call)."""
-    count, n = stopped.x.shape
-    wanted = [reason == "gradient" for reason in stopped.reasons]
-    if not any(wanted):
-        return [None] * count
-    matrices = evaluate(problem.hessian_function, stopped.x).reshape(count, n, n)
-    return [calculus.curvature(m) if w and np.isfinite(m).all() else None
-            for m, w in zip(matrices, wanted, strict=True)]
+class Outcomes(Sequence[Result]):
+    """Every run of a batch: statuses and final points as columns, decided for all runs at once;
+    one run's Result (its sentence and history) is built only when it is asked for."""
 
+    def __init__(self, problem: Problem, settings: Settings, lr: np.ndarray, starts: np.ndarray,
+                 stopped: Stopped):
+        self.problem, self.settings, self.lr, self.starts = problem, settings, lr, starts
+        self.stopped = stopped
+        self.record = self._record()
+        self.iterations = stopped.iterations
+        reasons = np.array(stopped.reasons, dtype=object)
+        self.status = np.array([_STATUS_BY_REASON.get(r, Status.diverged) for r in reasons],
+                               dtype=object)
+        at_gradient = np.flatnonzero(reasons == "gradient")
+        saddles = _not_minima(problem, stopped.x[at_gradient], self.iterations[at_gradient])
+        self.status[at_gradient[saddles]] = Status.stationary
+        self.x = stopped.x.copy()
+        self.failures: dict[int, _Verdict] = {}
+        for run in np.flatnonzero(reasons == "nonfinite"):
+            verdict = _failure(problem, float(lr[run]), starts[run], int(self.iterations[run]),
+                               stopped.x[run], stopped.previous[run])
+            self.failures[int(run)] = verdict
+            self.status[run] = verdict.status
+            self.x[run] = verdict.x
+        reported = _evaluate(problem, self.x)
+        self.f, self.gradient, self.grad_norm = reported.f, reported.gradient, reported.norm
+        self.function = plain(problem.function)
 
-def conclude(problem: Problem, settings: Settings, lr: np.ndarray, starts: np.ndarray,
-             stopped: Stopped) -> list[Result]:
-    """One Result per run of the batch (lr has one entry per run)."""
-    recorder = stopped.recorder
-    steps = np.array(recorder.steps)
-    count, n = starts.shape
-    points = np.asarray(recorder.points, dtype=float).reshape(len(steps), count, n)
-    before = np.asarray(recorder.previous, dtype=float).reshape(len(steps), count, n)
-    recorded = _evaluate(problem, points.reshape(-1, n))
-    recorded_f = recorded.f.reshape(len(steps), count)
-    recorded_norm = recorded.norm.reshape(len(steps), count)
-    with np.errstate(all="ignore"):
-        moved = np.sqrt(np.sum((points - before) ** 2, axis=2))
-        last_moved = np.sqrt(np.sum((stopped.x - stopped.previous) ** 2, axis=1))
-    final = _evaluate(problem, stopped.x)
-    curvatures = _curvatures(problem, stopped)
-    verdicts = [
-        _verdict(problem, settings, float(lr[run]), starts[run], stopped.reasons[run],
-                 int(stopped.iterations[run]), stopped.x[run], stopped.previous[run],
-                 float(final.norm[run]), curvatures[run])
-        for run in range(count)
-    ]
-    reported = _evaluate(problem, np.array([verdict.x for verdict in verdicts]))
-    results = []
-    for run, verdict in enumerate(verdicts):
-        k = int(stopped.iterations[run])
-        keep = steps < k
-        history = History(
-            k=np.append(steps[keep], k),
-            x=np.vstack([points[keep, run], stopped.x[run][None, :]]),
-            f=np.append(recorded_f[keep, run], final.f[run]),
-            grad_norm=np.append(recorded_norm[keep, run], final.norm[run]),
-            step=np.append(moved[keep, run], last_moved[run]),
-        )
-        results.append(Result(
-            function=plain(problem.function),
-            variables=problem.names,
-            method=settings.method,
-            params={"lr": float(lr[run]), **settings.params},
-            start=tuple(float(v) for v in starts[run]),
-            status=verdict.status,
-            message=verdict.message,
-            x=tuple(float(v) for v in verdict.x),
-            f=float(reported.f[run]),
-            gradient=tuple(float(v) for v in reported.gradient[run]),
-            grad_norm=float(reported.norm[run]),
+    def _record(self) -> Record:
+        recorder, (count, n) = self.stopped.recorder, self.starts.shape
+        steps = np.array(recorder.steps)
+        points = np.asarray(recorder.points, dtype=float).reshape(len(steps), count, n)
+        before = np.asarray(recorder.previous, dtype=float).reshape(len(steps), count, n)
+        recorded = _evaluate(self.problem, points.reshape(-1, n))
+        with np.errstate(all="ignore"):
+            moved = np.sqrt(np.sum((points - before) ** 2, axis=2))
+        return Record(steps, points, recorded.f.reshape(len(steps), count),
+                      recorded.norm.reshape(len(steps), count), moved)
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def message(self, run: int) -> str:
+        status, k = self.status[run], int(self.iterations[run])
+        if run in self.failures:
+            return self.failures[run].message
+        if status is Status.interrupted:
+            return f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
+        if status is Status.max_steps:
+            return (f"Stopped at the step limit: {k} steps, and ‖∇f‖ = {self.grad_norm[run]:.2e} "
+                    f"is still above tol {self.settings.stop.tol:g}; raise --steps or --lr.")
+        if status is Status.stationary:
+            return _stationary(_curvature_at(self.problem, self.x[run]), k)
+        moved = float(np.linalg.norm(self.stopped.x[run] - self.stopped.previous[run]))
+        return _converged(self.stopped.reasons[run], k, float(self.grad_norm[run]),
+                          self.settings.stop, moved)
+
+    @overload
+    def __getitem__(self, run: int) -> Result: ...
+
+    @overload
+    def __getitem__(self, run: slice) -> Sequence[Result]: ...
+
+    def __getitem__(self, run):
+        if isinstance(run, slice):
+            return [self[i] for i in range(*run.indices(len(self)))]
+        run = range(len(self))[run]
+        k = int(self.iterations[run])
+        return Result(
+            function=self.function,
+            variables=self.problem.names,
+            method=self.settings.method,
+            params={"lr": float(self.lr[run]), **self.settings.params},
+            start=tuple(self.starts[run].tolist()),
+            status=self.status[run],
+            message=self.message(run),
+            x=tuple(self.x[run].tolist()),
+            f=float(self.f[run]),
+            gradient=tuple(self.gradient[run].tolist()),
+            grad_norm=float(self.grad_norm[run]),
             iterations=k,
             evaluations=k + 1,
-            history=history,
-        ))
-    return results
+            history=History(self.record, run, k),
+        )

@@ -25,7 +25,7 @@ class Problem:
         parsed = parse(text)
         return cls(text.strip(), parsed.components[0], order_variables(parsed.names, variables))
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(str(v) for v in self.variables)
 
@@ -36,6 +36,16 @@ class Problem:
     @cached_property
     def hessian(self) -> tuple[tuple[sp.Expr, ...], ...]:
         return calculus.hessian(self.function, self.variables)
+
+    @cached_property
+    def value_function(self) -> BatchFunction:
+        """F(X) -> (B, 1): f alone."""
+        return compile_batch([self.function], self.variables)
+
+    @cached_property
+    def gradient_function(self) -> BatchFunction:
+        """F(X) -> (B, n): ∇f alone, the stepping loop's one call per step."""
+        return compile_batch(self.gradient, self.variables)
 
     @cached_property
     def value_and_gradient(self) -> BatchFunction:

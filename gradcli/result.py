@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -41,14 +42,55 @@ EXIT_CODES = {
 
 
 @dataclass(frozen=True)
-class History:
-    """Recorded steps: k, x_k, f(x_k), ‖∇f(x_k)‖ and ‖x_k − x_{k−1}‖ (NaN at k = 0)."""
+class Record:
+    """What a batch recorded, shared by its runs: m recorded steps of B runs in n variables.
 
-    k: np.ndarray
-    x: np.ndarray
-    f: np.ndarray
-    grad_norm: np.ndarray
-    step: np.ndarray
+    The last row holds each run's final point (a run that stopped early is frozen there).
+    """
+
+    steps: np.ndarray  # (m,)
+    points: np.ndarray  # (m, B, n)
+    f: np.ndarray  # (m, B)
+    grad_norm: np.ndarray  # (m, B)
+    step: np.ndarray  # (m, B): ‖x_k − x_{k−1}‖
+
+
+@dataclass(frozen=True)
+class History:
+    """One run's recorded steps: k, x_k, f(x_k), ‖∇f(x_k)‖ and ‖x_k − x_{k−1}‖.
+
+    A view into the batch's Record, sliced only when read: a batch of 10⁴ starts need not pay
+    for 10⁴ histories nobody looks at.
+    """
+
+    record: Record
+    run: int
+    last: int  # the step this run stopped at
+
+    @cached_property
+    def _rows(self) -> np.ndarray:
+        steps = self.record.steps
+        return np.append(np.flatnonzero(steps < self.last), len(steps) - 1)
+
+    @property
+    def k(self) -> np.ndarray:
+        return np.append(self.record.steps[self._rows[:-1]], self.last)
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.record.points[self._rows, self.run]
+
+    @property
+    def f(self) -> np.ndarray:
+        return self.record.f[self._rows, self.run]
+
+    @property
+    def grad_norm(self) -> np.ndarray:
+        return self.record.grad_norm[self._rows, self.run]
+
+    @property
+    def step(self) -> np.ndarray:
+        return self.record.step[self._rows, self.run]
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -59,8 +101,9 @@ class History:
         ]
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
+    """One run's outcome; a NamedTuple because a batch creates thousands of them."""
+
     function: str
     variables: tuple[str, ...]
     method: str

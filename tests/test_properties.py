@@ -55,3 +55,22 @@ def test_hessian_matches_differences_of_the_gradient(text, point):
     scale = max(1.0, float(np.max(np.abs(hessian))))
     assert np.allclose(hessian, hessian.T)
     assert np.max(np.abs(hessian - estimate)) <= 1e-4 * scale, text
+
+
+@settings(max_examples=40, deadline=None)
+@given(EXPRESSIONS, st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
+       st.sampled_from([1e-3, 1e-2, 0.1]))
+def test_fused_and_batched_loops_agree(text, start, lr):
+    """The single-run scalar loop and the NumPy batch loop are two compilations of one method."""
+    from gradcli.descent import descend
+    from gradcli.engine import StopRules
+
+    problem = _problem(text)
+    stop = StopRules(200, 1e-10)
+    single = descend(problem, np.array([start]), lr, "gd", {}, stop)[0]
+    pair = descend(problem, np.array([start, start]), lr, "gd", {}, stop)[0]
+    assert single.status == pair.status
+    assert single.iterations == pair.iterations
+    assert np.allclose(single.history.k, pair.history.k)
+    scale = np.maximum(1.0, np.abs(single.history.x))
+    assert np.all(np.abs(single.history.x - pair.history.x) <= 1e-9 * scale), text

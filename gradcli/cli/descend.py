@@ -126,21 +126,26 @@ def descend(
 
 def show(problem, result, *, json: bool, csv: bool, quiet: bool, table: bool, plot: bool | None,
          every: int | None, show_all: bool) -> None:
-    """Write the result in the one form asked for; people get table, status and plots."""
-    from gradcli.optimizers import RULES
-    from gradcli.render.console import emit, plot_width, wants_colour
-    from gradcli.render.descent import descent_view, final_point
-    from gradcli.render.jsonout import emit as emit_json
-    from gradcli.render.maths import compact
-    from gradcli.render.tabular import write_csv
+    """Write the result in the one form asked for; people get table, status and plots.
 
+    Each branch imports only what it needs: Rich is not loaded for JSON, CSV or bare numbers.
+    """
     if json:
+        from gradcli.render.jsonout import emit as emit_json
+
         emit_json(result.to_dict())
     elif csv:
+        from gradcli.render.tabular import write_csv
+
         write_csv(result, sys.stdout)
     elif quiet:
-        sys.stdout.write(final_point(result.x) + "\n")
+        sys.stdout.write(" ".join(repr(v) for v in result.x) + "\n")
     else:
+        from gradcli.optimizers import RULES
+        from gradcli.render.console import emit, plot_width, wants_colour
+        from gradcli.render.descent import descent_view
+        from gradcli.render.maths import compact
+
         emit(descent_view(result, compact(problem.function), RULES[result.method].formula, table,
                           every, show_all))
         if plot if plot is not None else sys.stdout.isatty():

@@ -118,8 +118,3 @@ def descent_view(result: Result, function_text: str, formula: str, show_table: b
     parts.append(Text(f"x = {fmt_vector(result.x)}   f(x) = {fmt(result.f)}   "
                       f"‖∇f(x)‖ = {result.grad_norm:.3e}"))
     return Group(*parts)
-
-
-def final_point(values: Sequence[float]) -> str:
-    """Bare numbers for `read x y`: shortest text that reads back as the same float."""
-    return " ".join(repr(float(v)) for v in values)
