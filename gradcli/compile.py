@@ -26,9 +26,14 @@ def positional(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], prefix:
     return [sp.sympify(expr).xreplace(mapping) for expr in exprs], names
 
 
-def eliminate_common(exprs: Sequence[sp.Expr]):
-    """CSE with temporaries c0, c1, … (names no variable can take after `positional`)."""
-    return sp.cse(list(exprs), symbols=sp.numbered_symbols("c"), optimizations="basic")
+def eliminate_common(exprs: Sequence[sp.Expr], thorough: bool = False):
+    """CSE with temporaries c0, c1, … (names no variable can take after `positional`).
+
+    `thorough` also refactors terms (SymPy's "basic" optimizations): ~15 ms more, worth it only
+    for code that runs every step.
+    """
+    return sp.cse(list(exprs), symbols=sp.numbered_symbols("c"),
+                  optimizations="basic" if thorough else None)
 
 
 def numpy_printer() -> NumPyPrinter:

@@ -40,7 +40,7 @@ def _kernel(gradient: Sequence[sp.Expr], variables: Sequence[sp.Symbol],
     """
     exprs = ([function] if function is not None else []) + list(gradient)
     renamed, _ = positional(exprs, variables)
-    temporaries, reduced = eliminate_common(renamed)
+    temporaries, reduced = eliminate_common(renamed, thorough=True)
 
     def code(expr: sp.Expr) -> str:
         text = printer.doprint(expr)

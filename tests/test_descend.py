@@ -199,3 +199,52 @@ def test_sigint_stops_cleanly_with_json():
     assert data["iterations"] > 0 and data["history"][-1]["k"] == data["iterations"]
     assert data["message"].startswith("Interrupted (Ctrl-C) at step ")
     assert "Traceback" not in stderr
+
+
+def test_variable_names_cannot_shadow_generated_code():
+    expr = "e**2 + select**2 + maximum**2 + numpy**2 + math**2 + out**2"
+    data = gradcli("descend", expr, "--start", "1,1,1,1,1", "--lr", "0.1", "--json").json()
+    assert data["variables"] == ["math", "maximum", "numpy", "out", "select"]  # e is Euler's
+    assert data["status"] == "converged"
+    pair = gradcli("grad", expr, "--at", "1,2,3,4,5", "--json").json()
+    assert pair["gradient_value"] == [2.0, 4.0, 6.0, 8.0, 10.0]
+
+
+def test_constant_gradient_entries_broadcast_in_batches():
+    from gradcli.descent import descend
+    from gradcli.engine import StopRules
+    from gradcli.problem import Problem
+
+    runs = descend(Problem.from_text("2*x + y**2"), np.array([[0.0, 1.0], [1.0, 2.0]]), 0.1,
+                   "gd", {}, StopRules(5, 1e-8))
+    assert runs[0].x == pytest.approx((-1.0, 0.8**5))
+    assert runs[1].x == pytest.approx((0.0, 2 * 0.8**5))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from gradcli.render.console import wants_colour
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert wants_colour(_Terminal()) and not wants_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not wants_colour(_Terminal())
+
+
+def test_long_runs_on_a_terminal_show_a_progress_bar(monkeypatch):
+    from gradcli.render import progress
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(progress, "DELAY_SECONDS", 0.0)
+    with progress.progress_bar(100) as update:
+        assert update is not None
+        update(50)
+    assert "descending" in terminal.getvalue()
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with progress.progress_bar(100) as update:
+        assert update is None  # not a terminal: no bar at all
