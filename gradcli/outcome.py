@@ -232,4 +232,5 @@ class Outcomes(Sequence[Result]):
             iterations=k,
             evaluations=k + 1,
             history=History(self.record, run, k),
+            name=self.problem.entry.name if self.problem.entry else None,
         )

@@ -7,23 +7,45 @@ from functools import cached_property
 
 import sympy as sp
 
-from gradcli import calculus
+from gradcli import calculus, library
 from gradcli.compile import BatchFunction, compile_batch
+from gradcli.library import LibraryFunction
 from gradcli.parsing import order_variables, parse
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A real function of named variables; derivatives and compiled forms appear on demand."""
+    """A real function of named variables; derivatives and compiled forms appear on demand.
+
+    `entry` is the library function it came from, when the user typed a name.
+    """
 
     text: str
     function: sp.Expr
     variables: tuple[sp.Symbol, ...]
+    entry: LibraryFunction | None = None
 
     @classmethod
     def from_text(cls, text: str, variables: str | None = None) -> Problem:
         parsed = parse(text)
         return cls(text.strip(), parsed.components[0], order_variables(parsed.names, variables))
+
+    @classmethod
+    def resolve(cls, text: str, variables: str | None = None) -> Problem:
+        """A library name (exactly) means that function; anything else is an expression.
+
+        A bare word that is not a library name but looks like a misspelt one is refused with a
+        suggestion: f(x) = rosenbrok is never what anyone meant.
+        """
+        word = text.strip()
+        entry = library.find(word)
+        if entry is not None:
+            order = variables if variables is not None else ",".join(entry.variables)
+            problem = cls.from_text(entry.expression, order)
+            return cls(entry.name, problem.function, problem.variables, entry)
+        if word.isidentifier() and len(word) >= 4 and library.closest(word):
+            raise library.unknown(word)
+        return cls.from_text(text, variables)
 
     @cached_property
     def names(self) -> tuple[str, ...]:

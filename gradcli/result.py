@@ -118,6 +118,7 @@ class Result(NamedTuple):
     iterations: int
     evaluations: int
     history: History
+    name: str | None = None  # the library function, when the user typed a name
 
     @property
     def exit_code(self) -> ExitCode:
@@ -125,7 +126,9 @@ class Result(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (non-finite floats are turned into null by the JSON writer)."""
+        named = {"name": self.name} if self.name else {}
         return {
+            **named,
             "function": self.function,
             "variables": list(self.variables),
             "method": self.method,

@@ -34,6 +34,15 @@ def _style(name: str):
             f"--format must be compact, plain, pretty or latex, not '{name}'.") from None
 
 
+def named(problem, payload: dict) -> dict:
+    """JSON for a library function starts with its name."""
+    return {"name": problem.entry.name, **payload} if problem.entry else payload
+
+
+def _title(problem) -> str | None:
+    return f"{problem.entry.name}: {problem.entry.title}" if problem.entry else None
+
+
 def _print(renderable) -> None:
     from gradcli.render.console import emit
 
@@ -69,7 +78,7 @@ def grad(
         from gradcli.render.jsonout import emit
         from gradcli.vectors import parse_vector
 
-        problem = Problem.from_text(expression_text(expr), variables)
+        problem = Problem.resolve(expression_text(expr), variables)
         math_style = _style(style)
         n = len(problem.variables)
         if at is None and (direction is not None or check):
@@ -80,10 +89,11 @@ def grad(
         gradient = problem.gradient
         report = gradient_at(problem, point, u, check) if point is not None else None
         if json:
-            emit(view.gradient_json(problem.function, problem.names, gradient, report))
+            emit(named(problem, view.gradient_json(problem.function, problem.names, gradient,
+                                                   report)))
         else:
             _print(view.gradient_view(problem.function, problem.names, gradient, report,
-                                      math_style))
+                                      math_style, _title(problem)))
 
     run(body)
 
@@ -112,17 +122,25 @@ def hessian(
         from gradcli.render.jsonout import emit
         from gradcli.vectors import parse_vector
 
-        problem = Problem.from_text(expression_text(expr), variables)
+        problem = Problem.resolve(expression_text(expr), variables)
         math_style = _style(style)
         point = parse_vector(at, "--at", len(problem.variables)) if at is not None else None
         matrix = problem.hessian
         report = hessian_at(problem, point) if point is not None else None
         if json:
-            emit(view.hessian_json(problem.function, problem.names, matrix, report))
+            emit(named(problem, view.hessian_json(problem.function, problem.names, matrix, report)))
         else:
-            _print(view.hessian_view(problem.function, problem.names, matrix, report, math_style))
+            _print(view.hessian_view(problem.function, problem.names, matrix, report, math_style,
+                                     _title(problem)))
 
     run(body)
+
+
+def _expression_or_name(text: str) -> str:
+    from gradcli import library
+
+    entry = library.find(text.strip())
+    return entry.expression if entry else text
 
 
 @app.command(context_settings=EXPRESSION_COMMAND)
@@ -152,7 +170,8 @@ def jacobian(
         from gradcli.render.jsonout import emit
         from gradcli.vectors import parse_vector
 
-        parsed = [parse(expression_text(text), several=True) for text in exprs]
+        parsed = [parse(_expression_or_name(expression_text(text)), several=True)
+                  for text in exprs]
         components = tuple(c for p in parsed for c in p.components)
         ordered = order_variables((name for p in parsed for name in p.names), variables)
         names = tuple(str(v) for v in ordered)

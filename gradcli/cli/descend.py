@@ -52,10 +52,13 @@ def one_output(**chosen: bool) -> None:
 @app.command(context_settings=EXPRESSION_COMMAND)
 def descend(
     expr: Expression,
-    start: Annotated[str, typer.Option(
-        "--start", metavar="P", help="Starting point, e.g. 1,2 (in the variable order).")],
-    lr: Annotated[float, typer.Option(
-        "--lr", help="Learning rate η (step size).")] = DEFAULT_LR,
+    start: Annotated[str | None, typer.Option(
+        "--start", metavar="P",
+        help="Starting point, e.g. 1,2 (in the variable order); a library function has one.",
+        show_default=False)] = None,
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help=f"Learning rate η (step size); default: the library function's, else "
+                     f"{DEFAULT_LR}.", show_default=False)] = None,
     steps: Annotated[int, typer.Option("--steps", help="Most steps to take.")] = DEFAULT_STEPS,
     tol: Annotated[float, typer.Option(
         "--tol", help="Stop when ‖∇f‖ ≤ tol (0 turns it off).")] = DEFAULT_TOL,
@@ -91,7 +94,7 @@ def descend(
 
       gradcli descend "x**2" --start 1 --lr 1.5          # too big: diverges, and says why
 
-      gradcli descend "(1-x)**2+100*(y-x**2)**2" --start -1.2,1 --lr 0.001 --steps 50000 --json
+      gradcli descend rosenbrock --steps 50000 --json     # a library function and its defaults
     """
 
     def body():
@@ -104,6 +107,7 @@ def descend(
         from gradcli.vectors import parse_vector
 
         check_positive(lr, "--lr")
+        from gradcli.errors import InputError
         check_positive(tol, "--tol", allow_zero=True)
         check_positive(step_tol, "--step-tol", allow_zero=True)
         check_positive(f_tol, "--f-tol", allow_zero=True)
@@ -111,11 +115,17 @@ def descend(
                               (every, "--every")):
             check_count(value, option)
         one_output(json=json, csv=csv, quiet=quiet)
-        problem = Problem.from_text(expression_text(expr), variables)
-        point = parse_vector(start, "--start", len(problem.variables))
+        problem = Problem.resolve(expression_text(expr), variables)
+        entry = problem.entry
+        if start is None and entry is None:
+            raise InputError("--start is required for an expression; give one, e.g. --start "
+                             + ",".join(["1"] * len(problem.variables)) + ".")
+        point = parse_vector(start, "--start", len(problem.variables)) if start is not None \
+            else entry.start
+        rate = lr if lr is not None else (entry.lr if entry else DEFAULT_LR)
         stop = StopRules(steps, tol, step_tol, f_tol)
         with progress_bar(steps) as progress:
-            result = run_descent(problem, np.array([[float(v) for v in point]]), lr, "gd", {},
+            result = run_descent(problem, np.array([[float(v) for v in point]]), rate, "gd", {},
                                  stop, record_every, progress)[0]
         show(problem, result, json=json, csv=csv, quiet=quiet, table=table, plot=plot,
              every=every, show_all=show_all)

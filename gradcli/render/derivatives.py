@@ -58,14 +58,17 @@ def _point_heading(names: Sequence[str], point) -> Text:
     return _heading(f"at ({joined}) = {fmt_vector(float(p) for p in point)}")
 
 
-def _function_header(function: sp.Expr, names: Sequence[str], style: MathFormat) -> Table:
-    return _pairs([(_signature(names) + " =", show(function, style))])
+def _function_header(function: sp.Expr, names: Sequence[str], style: MathFormat,
+                     title: str | None = None) -> RenderableType:
+    pairs = _pairs([(_signature(names) + " =", show(function, style))])
+    return Group(_heading(title), pairs) if title else pairs
 
 
 def gradient_view(function: sp.Expr, names: Sequence[str], gradient: Sequence[sp.Expr],
-                  at: GradientAtPoint | None, style: MathFormat) -> RenderableType:
+                  at: GradientAtPoint | None, style: MathFormat,
+                  title: str | None = None) -> RenderableType:
     parts: list[RenderableType] = [
-        _function_header(function, names, style),
+        _function_header(function, names, style, title),
         Text(""),
         _heading("gradient ∇f"),
         _pairs([(f"∂f/∂{name}", show(g, style)) for name, g in zip(names, gradient, strict=True)]),
@@ -150,9 +153,9 @@ def _number_matrix(rows: Sequence[Sequence[Value]]) -> Table:
 
 
 def hessian_view(function: sp.Expr, names: Sequence[str], matrix, at: HessianAtPoint | None,
-                 style: MathFormat) -> RenderableType:
+                 style: MathFormat, title: str | None = None) -> RenderableType:
     parts: list[RenderableType] = [
-        _function_header(function, names, style),
+        _function_header(function, names, style, title),
         Text(""),
         _heading("Hessian H (rows and columns in the order " + ", ".join(names) + ")"),
         _pairs([("H =", _matrix_text(matrix, style))]),

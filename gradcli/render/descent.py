@@ -35,8 +35,9 @@ def point_text(names: Sequence[str], values: Sequence[float]) -> str:
 def header(result: Result, function_text: str, formula: str) -> Text:
     names = ", ".join(result.variables)
     rates = ", ".join(f"{key} {fmt(value)}" for key, value in result.params.items())
+    named = f"{result.name}: " if result.name else ""
     return Text.assemble(
-        (f"{result.method}", "bold"), f" ({formula}) on f({names}) = {function_text}\n",
+        (f"{result.method}", "bold"), f" ({formula}) on {named}f({names}) = {function_text}\n",
         f"from {point_text(result.variables, result.start)} with {rates}",
     )
 

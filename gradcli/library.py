@@ -1,0 +1,203 @@
+"""Named benchmark functions: TOML files in `functions/` and in GRADCLI_FUNCTIONS_PATH.
+
+The packaged copy (inside an installed wheel) is read first, then the checkout's top-level
+`functions/` (an editable install), then every directory in GRADCLI_FUNCTIONS_PATH. A file is
+named after its function (`rosenbrock.toml` holds `name = "rosenbrock"`), so looking up one name
+reads one file. A malformed file is reported with its path and the key at fault, and skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from gradcli.errors import InputError
+
+PACKAGED = Path(__file__).parent / "functions"
+CHECKOUT = Path(__file__).parent.parent / "functions"
+PATH_VARIABLE = "GRADCLI_FUNCTIONS_PATH"
+NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+KINDS = ("local minimum", "saddle", "maximum", "degenerate")
+
+
+class Point(NamedTuple):
+    kind: str  # "global minimum" or one of KINDS
+    point: tuple[float, ...]
+    value: float
+
+
+class LibraryFunction(NamedTuple):
+    name: str
+    title: str
+    expression: str
+    variables: tuple[str, ...]
+    start: tuple[float, ...]
+    lr: float
+    domain: tuple[tuple[float, float], ...]
+    minima: tuple[Point, ...]  # every known global minimum
+    points: tuple[Point, ...]  # other notable critical points
+    stability_bound: float | None
+    smooth: bool
+    note: str
+    source: str
+    path: Path
+
+
+class Malformed(NamedTuple):
+    path: Path
+    message: str
+
+
+def directories() -> list[Path]:
+    """Where function files live, in lookup order (a later file never replaces an earlier one)."""
+    found = [PACKAGED if PACKAGED.is_dir() else CHECKOUT]
+    extra = os.environ.get(PATH_VARIABLE, "")
+    found += [Path(part) for part in extra.split(os.pathsep) if part]
+    return found
+
+
+class _Reader:
+    """Checks one parsed file, naming the offending key in every complaint."""
+
+    def __init__(self, path: Path, data: dict[str, Any]):
+        self.path, self.data = path, data
+
+    def fail(self, key: str, problem: str) -> InputError:
+        return InputError(f"{self.path}: key '{key}' {problem}")
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "must be a non-empty string")
+        return value
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise self.fail(key, f"must hold finite numbers, not {value!r}")
+        return float(value)
+
+    def vector(self, value: Any, key: str, length: int) -> tuple[float, ...]:
+        if not isinstance(value, list) or len(value) != length:
+            raise self.fail(key, f"must be a list of {length} numbers (one per variable)")
+        return tuple(self.number(v, key) for v in value)
+
+    def points(self, key: str, length: int, kind: str | None) -> tuple[Point, ...]:
+        entries = self.data.get(key, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise self.fail(key, "must be a list of tables ([[" + key + "]])")
+        out = []
+        for entry in entries:
+            point_kind = kind or entry.get("kind")
+            if point_kind not in (*KINDS, "global minimum"):
+                raise self.fail(f"{key}.kind", f"must be one of {', '.join(KINDS)}")
+            out.append(Point(point_kind, self.vector(entry.get("point"), f"{key}.point", length),
+                             self.number(entry.get("value"), f"{key}.value")))
+        return tuple(out)
+
+
+def read(path: Path) -> LibraryFunction:
+    """Read and validate one file; InputError names the path and the key at fault."""
+    from gradcli.parsing import order_variables, parse
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot be read ({error}).") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{path}: is not valid TOML ({error}).") from None
+    reader = _Reader(path, data)
+    name = reader.text("name")
+    if not NAME.match(name) or name != path.stem:
+        raise reader.fail("name", f"must be lower-case letters, digits and '_', and match the "
+                                  f"file name '{path.stem}'")
+    variables = data.get("variables")
+    if not isinstance(variables, list) or not variables \
+            or not all(isinstance(v, str) for v in variables):
+        raise reader.fail("variables", "must be a list of variable names")
+    expression = reader.text("expression")
+    try:
+        order_variables(parse(expression).names, ",".join(variables))
+    except InputError as error:
+        raise reader.fail("expression", f"is not usable: {error}") from None
+    n = len(variables)
+    lr = reader.number(data.get("lr"), "lr")
+    if lr <= 0:
+        raise reader.fail("lr", "must be a number > 0")
+    domain = data.get("domain")
+    if not isinstance(domain, list) or len(domain) != n:
+        raise reader.fail("domain", f"must be a list of {n} [low, high] pairs")
+    box = tuple(reader.vector(pair, "domain", 2) for pair in domain)
+    if any(low >= high for low, high in box):
+        raise reader.fail("domain", "needs low < high in every pair")
+    bound = data.get("stability_bound")
+    smooth = data.get("smooth", True)
+    if not isinstance(smooth, bool):
+        raise reader.fail("smooth", "must be true or false")
+    return LibraryFunction(
+        name=name,
+        title=reader.text("title"),
+        expression=expression,
+        variables=tuple(variables),
+        start=reader.vector(data.get("start"), "start", n),
+        lr=lr,
+        domain=box,
+        minima=reader.points("minima", n, "global minimum"),
+        points=reader.points("points", n, None),
+        stability_bound=None if bound is None else reader.number(bound, "stability_bound"),
+        smooth=smooth,
+        note=reader.text("note"),
+        source=reader.text("source"),
+        path=path,
+    )
+
+
+def _files() -> Iterator[Path]:
+    for directory in directories():
+        if directory.is_dir():
+            yield from sorted(directory.glob("*.toml"))
+
+
+def load_all() -> tuple[list[LibraryFunction], list[Malformed]]:
+    """Every function (first file of each name wins) and every file that could not be used."""
+    functions: dict[str, LibraryFunction] = {}
+    malformed: list[Malformed] = []
+    for path in _files():
+        if path.stem in functions:
+            continue
+        try:
+            functions[path.stem] = read(path)
+        except InputError as error:
+            malformed.append(Malformed(path, str(error)))
+    return sorted(functions.values(), key=lambda f: f.name), malformed
+
+
+def find(name: str) -> LibraryFunction | None:
+    """The function stored under exactly this name, reading only its own file; else None."""
+    if not NAME.match(name):
+        return None
+    for directory in directories():
+        path = directory / f"{name}.toml"
+        if path.is_file():
+            return read(path)
+    return None
+
+
+def names() -> list[str]:
+    return sorted({path.stem for path in _files()})
+
+
+def closest(name: str) -> list[str]:
+    return difflib.get_close_matches(name, names(), n=3, cutoff=0.75)
+
+
+def unknown(name: str) -> InputError:
+    near = closest(name)
+    hint = f"did you mean {' or '.join(near)}?" if near else "see 'gradcli functions' for the list."
+    return InputError(f"unknown function '{name}'; {hint}")
