@@ -10,7 +10,8 @@ import pytest
 from gradcli.cli import app
 from tests.conftest import gradcli
 
-COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
+COMMANDS = sorted([command.name or command.callback.__name__ for command in app.registered_commands]
+                  + [group.name for group in app.registered_groups])
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
 

@@ -20,11 +20,14 @@ class MathFormat(StrEnum):
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def compact(expr: sp.Expr) -> str:
-    """One line for people: x² + 3·y instead of x**2 + 3*y."""
-    text = re.sub(r"\*\*(\d+)(?![\d.])", lambda m: m.group(1).translate(_SUPERSCRIPT),
-                  plain(expr))
+def compact_text(text: str) -> str:
+    """One line for people from gradcli syntax: x² + 3·y instead of x**2 + 3*y."""
+    text = re.sub(r"\*\*(\d+)(?![\d.])", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
     return text.replace("**", "^").replace("*", "·")
+
+
+def compact(expr: sp.Expr) -> str:
+    return compact_text(plain(expr))
 
 
 def show(expr: sp.Expr, style: MathFormat = MathFormat.plain) -> str:

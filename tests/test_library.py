@@ -1,0 +1,202 @@
+"""The function library: every file is valid and true to its stated minima, and names work."""
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradcli import calculus, library
+from gradcli.compile import evaluate
+from gradcli.problem import Problem
+from tests.conftest import assert_golden, gradcli
+
+REFERENCE = {"sphere", "booth", "matyas", "rosenbrock", "himmelblau", "beale",
+             "three_hump_camel", "goldstein_price", "rastrigin", "ackley", "styblinski_tang",
+             "mccormick", "easom", "levi13", "bukin6"}
+TEACHING = {"ill_conditioned", "saddle", "monkey_saddle", "plateau"}
+ENTRIES, MALFORMED = library.load_all()
+BY_NAME = {entry.name: entry for entry in ENTRIES}
+ROOT = Path(__file__).parent.parent
+
+
+def test_every_file_validates_and_the_set_is_complete():
+    assert MALFORMED == []
+    assert set(BY_NAME) >= REFERENCE | TEACHING
+
+
+def _at(entry, points):
+    problem = Problem.resolve(entry.name)
+    values = evaluate(problem.value_and_gradient, np.array(points, dtype=float))
+    return problem, values[:, 0], np.linalg.norm(values[:, 1:], axis=1)
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_stated_minima_are_true(name):
+    entry = BY_NAME[name]
+    if not entry.minima:
+        return
+    _, values, norms = _at(entry, [m.point for m in entry.minima])
+    assert values == pytest.approx([m.value for m in entry.minima], abs=1e-8)
+    if entry.smooth:
+        assert np.all(norms <= 1e-6)
+
+
+def _kind(problem, point):
+    n = len(point)
+    matrix = evaluate(problem.hessian_function, np.array([point], dtype=float)).reshape(n, n)
+    return calculus.stationary_kind(calculus.curvature(matrix).definiteness)
+
+
+@pytest.mark.parametrize("name", sorted(name for name in BY_NAME if BY_NAME[name].smooth))
+def test_the_hessian_agrees_with_every_stated_kind(name):
+    entry = BY_NAME[name]
+    problem = Problem.resolve(name)
+    for minimum in entry.minima:
+        assert _kind(problem, minimum.point) == "minimum"
+    for point in entry.points:
+        expected = "minimum" if point.kind == "local minimum" else point.kind
+        assert _kind(problem, point.point) == expected
+        _, values, norms = _at(entry, [point.point])
+        assert values[0] == pytest.approx(point.value, abs=1e-8) and norms[0] <= 1e-6
+
+
+@pytest.mark.parametrize("name", sorted(n for n in BY_NAME if BY_NAME[n].stability_bound))
+def test_stability_bound_is_the_smallest_2_over_lambda_max_at_the_global_minima(name):
+    entry = BY_NAME[name]
+    problem = Problem.resolve(name)
+    points = [m.point for m in entry.minima] or [entry.start]
+    bounds = []
+    for point in points:
+        n = len(point)
+        matrix = evaluate(problem.hessian_function, np.array([point], float)).reshape(n, n)
+        bounds.append(calculus.curvature(matrix).stability_bound)
+    assert entry.stability_bound == pytest.approx(min(bounds), rel=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_descend_with_the_defaults_makes_progress(name):
+    run = gradcli("descend", name, "--json")
+    assert run.code in (0, 3, 4), run.stderr
+    data = run.json()
+    entry = BY_NAME[name]
+    assert data["name"] == name and data["start"] == list(entry.start)
+    assert data["params"] == {"lr": entry.lr}
+    recorded = [row["f"] for row in data["history"] if row["f"] is not None]
+    assert min(recorded) < recorded[0]
+
+
+def test_user_options_win_over_the_defaults():
+    data = gradcli("descend", "rosenbrock", "--start", "0,0", "--lr", "0.0005", "--steps", "10",
+                   "--json").json()
+    assert data["start"] == [0.0, 0.0] and data["params"] == {"lr": 0.0005}
+
+
+def test_a_name_works_wherever_an_expression_does():
+    assert gradcli("grad", "himmelblau", "--at", "3,2", "--json").json()["norm"] == 0.0
+    hessian = gradcli("hessian", "booth", "--json").json()
+    assert hessian["name"] == "booth" and hessian["hessian"] == [["10", "8"], ["8", "10"]]
+    jac = gradcli("jacobian", "sphere", "--json").json()
+    assert jac["jacobian"] == [["2*x", "2*y"]]
+
+
+def test_anything_else_is_an_expression_and_near_misses_get_a_suggestion():
+    assert gradcli("grad", "sphere + 0", "--json").json()["gradient"] == ["1"]
+    run = gradcli("descend", "rosenbrok")
+    assert (run.code, run.stderr) == (2, "error: unknown function 'rosenbrok'; did you mean "
+                                         "rosenbrock?\n")
+
+
+def test_functions_list_json():
+    data = gradcli("functions", "--json").json()
+    assert [f["name"] for f in data["functions"]] == sorted(BY_NAME)
+    himmelblau = next(f for f in data["functions"] if f["name"] == "himmelblau")
+    assert len(himmelblau["minima"]) == 4 and himmelblau["minima"][0]["point"] == [3.0, 2.0]
+    assert [p["kind"] for p in himmelblau["points"]] == ["maximum"] + ["saddle"] * 4
+    assert data["malformed"] == []
+
+
+def test_functions_show_json_and_unknown_names():
+    data = gradcli("functions", "show", "rosenbrock", "--json").json()
+    assert data["expression"] == "(1 - x)**2 + 100*(y - x**2)**2"
+    assert data["start"] == [-1.2, 1.0] and data["lr"] == 0.001
+    assert data["domain"] == [[-5.0, 10.0], [-5.0, 10.0]]
+    assert data["command"] == "gradcli descend rosenbrock"
+    run = gradcli("functions", "show", "himmelbau")
+    assert (run.code, run.stderr) == (2, "error: unknown function 'himmelbau'; did you mean "
+                                         "himmelblau?\n")
+
+
+def test_golden_functions_list_and_show():
+    assert_golden("functions.txt", gradcli("functions").stdout)
+    assert_golden("functions_show.txt", gradcli("functions", "show", "himmelblau").stdout)
+
+
+GOOD = """name = "bowl"
+title = "A user's bowl"
+expression = "(a - 1)**2 + 2*b**2"
+variables = ["a", "b"]
+start = [3, 1]
+lr = 0.1
+domain = [[-5, 5], [-5, 5]]
+note = "Mine."
+source = "me"
+
+[[minima]]
+point = [1, 0]
+value = 0
+"""
+
+
+@pytest.mark.parametrize("change, key", [
+    (("start = [3, 1]", "start = [3]"), "start"),
+    (("lr = 0.1", "lr = -1"), "lr"),
+    (('expression = "(a - 1)**2 + 2*b**2"', 'expression = "__import__(1)"'), "expression"),
+    (("domain = [[-5, 5], [-5, 5]]", "domain = [[5, -5], [-5, 5]]"), "domain"),
+    (('name = "bowl"', 'name = "Bowl"'), "name"),
+    (('note = "Mine."\n', ""), "note"),
+    (("value = 0", 'value = "zero"'), "minima.value"),
+])
+def test_user_directories_and_malformed_files(tmp_path, change, key):
+    (tmp_path / "bowl.toml").write_text(GOOD)
+    broken = GOOD.replace(*change).replace('name = "bowl"', 'name = "broken"') \
+        if key != "name" else GOOD.replace(*change)
+    broken_path = tmp_path / ("broken.toml" if key != "name" else "bowl2.toml")
+    broken_path.write_text(broken)
+    env = {"GRADCLI_FUNCTIONS_PATH": str(tmp_path)}
+    run = gradcli("functions", "--json", env=env)
+    assert run.code == 0
+    data = run.json()
+    assert "bowl" in [f["name"] for f in data["functions"]] and "rosenbrock" in str(data)
+    assert [m["path"] for m in data["malformed"]] == [str(broken_path)]
+    assert f"key '{key}'" in data["malformed"][0]["message"]
+    assert run.stderr.startswith(f"warning: {broken_path}: key '{key}'")
+    assert gradcli("descend", "bowl", "--json", env=env).json()["x"] == pytest.approx([1, 0])
+
+
+def test_wheel_ships_the_library_and_reads_it_from_the_package(tmp_path):
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d",
+                    str(tmp_path / "dist")], cwd=ROOT, check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("gradcli-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {Path(name).name for name in archive.namelist()
+                   if name.startswith("gradcli/functions/")}
+        archive.extractall(tmp_path / "site")
+    assert shipped == {f"{name}.toml" for name in BY_NAME}
+    probe = ("import json; from gradcli import library\n"
+             "entry = library.find('himmelblau')\n"
+             "print(json.dumps([str(library.directories()[0]), str(entry.path)]))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                         text=True, env={"PYTHONPATH": str(tmp_path / "site")}, check=True)
+    directory, path = json.loads(out.stdout)
+    assert directory == str(tmp_path / "site" / "gradcli" / "functions")
+    assert path.startswith(directory)
+
+
+def test_an_editable_checkout_reads_the_top_level_folder():
+    assert library.CHECKOUT == ROOT / "functions"
+    assert library.directories()[0] in (library.PACKAGED, library.CHECKOUT)
+    assert BY_NAME["sphere"].path.parent == library.directories()[0]
