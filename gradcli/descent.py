@@ -1,16 +1,22 @@
-"""Run a method on a problem from one or many starts: choose the loop, then explain the stops."""
+"""Run methods on a problem from one or many starts: choose the loop, then explain the stops.
+
+One run of a compiled method takes the fused scalar loop. Anything else — many starts, many
+learning rates, several methods side by side, noise, Newton, line search — is one batch of the
+same engine loop; runs that share a plan share one step function.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from gradcli.calculus import gradient_hides_domain
 from gradcli.engine import Progress, StopRules, run_batch, run_fused
-from gradcli.fusion import fuse_loop, fuse_step
-from gradcli.optimizers import RULES
-from gradcli.outcome import Outcomes, Settings
+from gradcli.fusion import fuse_loop, fuse_step, state_size
+from gradcli.newton import matrix_step
+from gradcli.outcome import Outcomes
+from gradcli.plan import Plan
 from gradcli.problem import Problem
 from gradcli.recorder import Recorder
 
@@ -22,26 +28,79 @@ def record_limit(runs: int) -> int:
     return max(8, RECORD_BUDGET // runs)
 
 
-def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray, method: str,
-            params: Mapping[str, float], stop: StopRules, record_every: int | None = None,
-            progress: Progress | None = None) -> Outcomes:
-    """Run `method` from every row of `starts` (shape (B, n)); one outcome per row.
+def _checks_f(problem: Problem, stop: StopRules) -> bool:
+    """Does the loop need f itself, beyond ∇f? For --f-tol, or where ∇f hides f's domain."""
+    return stop.f_tol is not None or gradient_hides_domain(problem.function)
 
-    One run with one learning rate takes the fused scalar loop; anything else is one batch.
-    """
-    rule = RULES[method]
+
+def _step(problem: Problem, plan: Plan, stop: StopRules) -> tuple[Callable, int]:
+    """The batch step for one plan and the number of state arrays it carries."""
+    n = len(problem.variables)
+    if not plan.compiled:
+        return matrix_step(problem, plan), 0
+    return fuse_step(problem, plan, _checks_f(problem, stop)), state_size(plan, n)
+
+
+def _grouped(parts: Sequence[tuple[slice, Callable]]) -> Callable:
+    """One step over runs split into contiguous groups, each with its own step and state."""
+
+    def step(x, state, lr, t, noise):
+        outputs = [
+            part(tuple(c[runs] for c in x), own, lr[runs] if np.ndim(lr) else lr, t,
+                 None if noise is None else tuple(z[runs] for z in noise))
+            for (runs, part), own in zip(parts, state, strict=True)
+        ]
+
+        def column(index: int, dtype=float) -> np.ndarray:
+            return np.concatenate([
+                np.broadcast_to(np.asarray(out[index], dtype=dtype), (runs.stop - runs.start,))
+                for out, (runs, _) in zip(outputs, parts, strict=True)])
+
+        values = None if any(out[1] is None for out in outputs) else column(1)
+        point = tuple(np.concatenate([out[2][i] for out in outputs]) for i in range(len(x)))
+        clipped = False if all(out[5] is False for out in outputs) else column(5, bool)
+        return (column(0), values, point, tuple(out[3] for out in outputs), column(4), clipped,
+                column(6, np.int64))
+
+    return step
+
+
+def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
+            plans: Plan | Sequence[Plan], stop: StopRules, record_every: int | None = None,
+            progress: Progress | None = None) -> Outcomes:
+    """Run from every row of `starts` (shape (B, n)) with one plan, or one plan per row (rows
+    with the same plan must be contiguous); one outcome per row."""
     count = starts.shape[0]
-    rates = np.broadcast_to(np.asarray(lr, dtype=float), (count,))
+    plans = [plans] * count if isinstance(plans, Plan) else list(plans)
+    rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
     recorder = Recorder(record_every, record_limit(count))
-    needs_f = stop.f_tol is not None or gradient_hides_domain(problem.function)
-    function = problem.function if needs_f else None
-    if count == 1:
-        loop = fuse_loop(problem.gradient, problem.variables, rule, params, stop, function,
-                         progress is not None)
+    first = plans[0]
+    if count == 1 and first.compiled and first.transforms.noise is None:
+        loop = fuse_loop(problem, first, stop, _checks_f(problem, stop), progress is not None)
         stopped = run_fused(loop, starts, float(rates[0]), stop, recorder, progress)
     else:
-        step = fuse_step(problem.gradient, problem.variables, rule, params, function)
+        parts, states = [], []
+        for runs, plan in _groups(plans):
+            step, size = _step(problem, plan, stop)
+            parts.append((runs, step))
+            states.append(tuple(np.zeros(runs.stop - runs.start) for _ in range(size)))
+        if len(parts) == 1:
+            step, state = parts[0][1], states[0]
+        else:
+            step, state = _grouped(parts), tuple(states)
         shared = float(rates[0]) if (rates == rates[0]).all() else rates  # a scalar is cheaper
-        stopped = run_batch(step, starts, len(rule.state) * starts.shape[1], shared, stop,
-                            recorder, progress)
-    return Outcomes(problem, Settings(method, dict(params), stop), rates, starts, stopped)
+        noisy = first.transforms.noise is not None
+        noise = np.random.default_rng(first.transforms.seed) if noisy else None
+        stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
+    return Outcomes(problem, plans, rates, starts, stop, stopped)
+
+
+def _groups(plans: Sequence[Plan]) -> list[tuple[slice, Plan]]:
+    """Contiguous runs that share a plan (the same object, as `descend` passes them)."""
+    groups: list[tuple[slice, Plan]] = []
+    for index, plan in enumerate(plans):
+        if groups and groups[-1][1] is plan:
+            groups[-1] = (slice(groups[-1][0].start, index + 1), plan)
+        else:
+            groups.append((slice(index, index + 1), plan))
+    return groups

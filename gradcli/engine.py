@@ -39,6 +39,8 @@ class Stopped(NamedTuple):
     x: np.ndarray  # (B, n): the point each run stopped at
     previous: np.ndarray  # (B, n): the point before it
     recorder: Recorder
+    evaluations: np.ndarray  # (B,): evaluations of ∇f (and of f, in a line search)
+    marked: np.ndarray  # (B,): steps whose gradient was clipped (Newton: whose H was shifted)
 
 
 Progress = Callable[[int], None]
@@ -48,29 +50,37 @@ def run_fused(fused: Callable, start: np.ndarray, lr: float, stop: StopRules, re
               progress: Progress | None) -> Stopped:
     """One run through a compiled scalar loop (start has shape (1, n))."""
     point = tuple(float(v) for v in start[0])
-    reason, k, x, previous = fused(point, float(lr), stop.steps, stop.tol**2, recorder, progress)
-    recorder.finish(k, x, previous)
+    reason, k, x, previous, extras, marked = fused(point, float(lr), stop.steps, stop.tol**2,
+                                                   recorder, progress)
+    recorder.finish(k, x, previous, extras)
     return Stopped((reason,), np.array([k]), np.array([x], dtype=float),
-                   np.array([previous], dtype=float), recorder)
+                   np.array([previous], dtype=float), recorder, np.array([k + 1]),
+                   np.array([marked]))
 
 
-def run_batch(step: Callable, start: np.ndarray, state_size: int, lr: float | np.ndarray,
-              stop: StopRules, recorder: Recorder, progress: Progress | None) -> Stopped:
-    """Step every run of the batch together; a finished run is frozen where it stopped.
+def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.ndarray,
+              stop: StopRules, recorder: Recorder, progress: Progress | None,
+              noise: np.random.Generator | None = None) -> Stopped:
+    """Step every run of the batch together.
 
-    `step(x, state, lr, t) -> (‖∇f‖², f or None, new x, new state)` is the compiled step (see
-    `fusion.fuse_step`); x and the state are tuples of 1-D arrays, one per coordinate, so every
-    NumPy call works on contiguous data as a hand-vectorised loop would.
+    `step(x, state, lr, t, noise) -> (‖∇f‖², f or None, new x, new state, learning rate used,
+    clipped?, evaluations)` takes x, the state and the noise as tuples of 1-D arrays, one per
+    coordinate, so every NumPy call works on contiguous data as a hand-vectorised loop would. A
+    run that has stopped keeps being stepped (its result was taken when it stopped): that is
+    cheaper than masking every array on every step.
     """
     count, n = start.shape
     x = tuple(np.array(start[:, i], dtype=np.float64) for i in range(n))
     previous = x
-    state = tuple(np.zeros(count) for _ in range(state_size))
     active = np.ones(count, dtype=bool)
     reasons = [""] * count
     iterations = np.zeros(count, dtype=np.int64)
+    extra_calls = np.zeros(count, dtype=np.int64)  # evaluations beyond one per step
+    marked = np.zeros(count, dtype=np.int64)
     final_x, final_previous = start.astype(np.float64), start.astype(np.float64)
     last_f = np.full(count, np.inf)
+    rate, clipped = np.nan, False  # of the step that led to x: scalars unless a run differs
+    final_rate, final_clipped = np.full(count, np.nan), np.zeros(count, dtype=bool)
     tol_squared = stop.tol**2
     k, due = 0, 0
 
@@ -82,17 +92,23 @@ def run_batch(step: Callable, start: np.ndarray, state_size: int, lr: float | np
         iterations[which] = k
         final_x[which] = np.column_stack(x)[which]
         final_previous[which] = np.column_stack(previous)[which]
+        final_rate[which] = np.broadcast_to(rate, (count,))[which]
+        final_clipped[which] = np.broadcast_to(clipped, (count,))[which]
         active[which] = False
 
     try:
         with np.errstate(all="ignore"):
             while True:
-                squared, f, stepped, new_state = step(x, state, lr, k + 1)
+                draw = tuple(noise.standard_normal((n, count))) if noise is not None else None
+                squared, f, stepped, new_state, used, clip, calls = step(x, state, lr, k + 1, draw)
+                if not np.isscalar(calls):  # a line search spent extra evaluations of f
+                    extra_calls[active] += calls[active] - 1
                 # Reductions first: the masks are built only on the rare steps that need them.
                 if not squared.max() <= GRADIENT_LIMIT_SQUARED:  # NaN propagates through max
                     finish(active & ~(squared <= GRADIENT_LIMIT_SQUARED), "nonfinite")
                 if k == due:
-                    due = recorder(k, np.column_stack(x), np.column_stack(previous))
+                    due = recorder(k, np.column_stack(x), np.column_stack(previous),
+                                   (np.array(rate), np.array(clipped)))
                 if squared.min() <= tol_squared:
                     finish(active & (squared <= tol_squared), "gradient")
                 if stop.f_tol is not None:
@@ -104,17 +120,15 @@ def run_batch(step: Callable, start: np.ndarray, state_size: int, lr: float | np
                     break
                 if progress is not None and k % PROGRESS_EVERY == 0:
                     progress(k)
-                if not active.all():
-                    stepped = tuple(np.where(active, new, old)
-                                    for new, old in zip(stepped, x, strict=True))
-                    new_state = tuple(np.where(active, new, old)
-                                      for new, old in zip(new_state, state, strict=True))
-                previous, x, state = x, stepped, new_state
+                previous, x, state, rate, clipped = x, stepped, new_state, used, clip
+                if clip is not False:
+                    marked[active] += np.broadcast_to(clip, (count,))[active]
                 k += 1
                 if stop.step_tol is not None:
                     moved = np.sqrt(sum((a - b) ** 2 for a, b in zip(x, previous, strict=True)))
                     finish(active & (moved <= stop.step_tol), "step")
     except KeyboardInterrupt:
         finish(active.copy(), "interrupted")
-    recorder.finish(int(iterations.max()), final_x, final_previous)
-    return Stopped(tuple(reasons), iterations, final_x, final_previous, recorder)
+    recorder.finish(int(iterations.max()), final_x, final_previous, (final_rate, final_clipped))
+    return Stopped(tuple(reasons), iterations, final_x, final_previous, recorder,
+                   iterations + 1 + extra_calls, marked)

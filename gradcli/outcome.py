@@ -6,14 +6,15 @@ the stability bound 2/λmax behind a divergence; the expression tree names what 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple, overload
+from collections.abc import Sequence
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
 from gradcli import calculus
 from gradcli.compile import evaluate
 from gradcli.engine import Stopped, StopRules
+from gradcli.plan import Plan
 from gradcli.printing import plain
 from gradcli.problem import Problem
 from gradcli.result import History, Record, Result, Status
@@ -22,12 +23,25 @@ from gradcli.result import History, Record, Result, Status
 RUNAWAY_FACTOR = 1e10
 
 
-class Settings(NamedTuple):
-    """What a run was asked to do, as the result reports it."""
+def reported_params(plan: Plan, lr: float) -> dict[str, Any]:
+    """What a run was asked to do, as its result reports it: lr, the method's hyperparameters,
+    and whichever of schedule, line search and gradient transforms were used."""
+    params: dict[str, Any] = {"lr": lr, **plan.params}
+    if not plan.schedule.constant:
+        params["schedule"] = plan.schedule.spec
+    if plan.line_search:
+        params["line_search"] = True
+    params.update({name: value for name, value in plan.transforms._asdict().items()
+                   if value not in (None, False)})
+    return params
 
-    method: str
-    params: Mapping[str, float]
-    stop: StopRules
+
+def history_columns(plan: Plan) -> tuple[str, ...]:
+    """History keys beyond k, x, f, grad_norm, step that this plan makes meaningful."""
+    columns = ("lr",) if plan.tracks_rate else ()
+    if plan.rule.name == "newton":
+        return (*columns, "shifted")
+    return (*columns, "clipped") if plan.transforms.clipping else columns
 
 
 def _point(x: np.ndarray) -> str:
@@ -153,15 +167,16 @@ class Outcomes(Sequence[Result]):
     """Every run of a batch: statuses and final points as columns, decided for all runs at once;
     one run's Result (its sentence and history) is built only when it is asked for."""
 
-    def __init__(self, problem: Problem, settings: Settings, lr: np.ndarray, starts: np.ndarray,
-                 stopped: Stopped):
-        self.problem, self.settings, self.lr, self.starts = problem, settings, lr, starts
-        self.stopped = stopped
+    def __init__(self, problem: Problem, plans: Sequence[Plan], lr: np.ndarray,
+                 starts: np.ndarray, stop: StopRules, stopped: Stopped):
+        self.problem, self.plans, self.lr, self.starts = problem, plans, lr, starts
+        self.stop, self.stopped = stop, stopped
         self.record = self._record()
         self.iterations = stopped.iterations
         reasons = np.array(stopped.reasons, dtype=object)
-        self.status = np.array([_STATUS_BY_REASON.get(r, Status.diverged) for r in reasons],
-                               dtype=object)
+        self.status = np.full(len(reasons), Status.diverged, dtype=object)
+        for reason, status in _STATUS_BY_REASON.items():
+            self.status[reasons == reason] = status
         at_gradient = np.flatnonzero(reasons == "gradient")
         saddles = _not_minima(problem, stopped.x[at_gradient], self.iterations[at_gradient])
         self.status[at_gradient[saddles]] = Status.stationary
@@ -179,32 +194,49 @@ class Outcomes(Sequence[Result]):
 
     def _record(self) -> Record:
         recorder, (count, n) = self.stopped.recorder, self.starts.shape
+        rows = len(recorder.steps)
         steps = np.array(recorder.steps)
-        points = np.asarray(recorder.points, dtype=float).reshape(len(steps), count, n)
-        before = np.asarray(recorder.previous, dtype=float).reshape(len(steps), count, n)
+        points = np.asarray(recorder.points, dtype=float).reshape(rows, count, n)
+        before = np.asarray(recorder.previous, dtype=float).reshape(rows, count, n)
+        rates = np.array([np.broadcast_to(rate, (count,)) for rate, _ in recorder.extras],
+                         dtype=float)
+        marks = np.array([np.broadcast_to(mark, (count,)) for _, mark in recorder.extras],
+                         dtype=bool)
         recorded = _evaluate(self.problem, points.reshape(-1, n))
         with np.errstate(all="ignore"):
             moved = np.sqrt(np.sum((points - before) ** 2, axis=2))
-        return Record(steps, points, recorded.f.reshape(len(steps), count),
-                      recorded.norm.reshape(len(steps), count), moved)
+        return Record(steps, points, recorded.f.reshape(rows, count),
+                      recorded.norm.reshape(rows, count), moved, rates, marks)
 
     def __len__(self) -> int:
         return len(self.status)
 
+    def _note(self, run: int) -> str:
+        """What the method's safeguards did, when they did anything."""
+        marked, k = int(self.stopped.marked[run]), int(self.iterations[run])
+        if not marked:
+            return ""
+        if self.plans[run].rule.name == "newton":
+            return (f" The Hessian was not positive definite at {marked} of {k} steps; those "
+                    "steps used H + μI.")
+        return f" The gradient was clipped at {marked} of {k} steps."
+
     def message(self, run: int) -> str:
         status, k = self.status[run], int(self.iterations[run])
         if run in self.failures:
-            return self.failures[run].message
+            return self.failures[run].message + self._note(run)
         if status is Status.interrupted:
-            return f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
-        if status is Status.max_steps:
-            return (f"Stopped at the step limit: {k} steps, and ‖∇f‖ = {self.grad_norm[run]:.2e} "
-                    f"is still above tol {self.settings.stop.tol:g}; raise --steps or --lr.")
-        if status is Status.stationary:
-            return _stationary(_curvature_at(self.problem, self.x[run]), k)
-        moved = float(np.linalg.norm(self.stopped.x[run] - self.stopped.previous[run]))
-        return _converged(self.stopped.reasons[run], k, float(self.grad_norm[run]),
-                          self.settings.stop, moved)
+            text = f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
+        elif status is Status.max_steps:
+            text = (f"Stopped at the step limit: {k} steps, and ‖∇f‖ = {self.grad_norm[run]:.2e} "
+                    f"is still above tol {self.stop.tol:g}; raise --steps or --lr.")
+        elif status is Status.stationary:
+            text = _stationary(_curvature_at(self.problem, self.x[run]), k)
+        else:
+            moved = float(np.linalg.norm(self.stopped.x[run] - self.stopped.previous[run]))
+            text = _converged(self.stopped.reasons[run], k, float(self.grad_norm[run]),
+                              self.stop, moved)
+        return text + self._note(run)
 
     @overload
     def __getitem__(self, run: int) -> Result: ...
@@ -217,11 +249,12 @@ class Outcomes(Sequence[Result]):
             return [self[i] for i in range(*run.indices(len(self)))]
         run = range(len(self))[run]
         k = int(self.iterations[run])
+        plan = self.plans[run]
         return Result(
             function=self.function,
             variables=self.problem.names,
-            method=self.settings.method,
-            params={"lr": float(self.lr[run]), **self.settings.params},
+            method=plan.rule.name,
+            params=reported_params(plan, float(self.lr[run])),
             start=tuple(self.starts[run].tolist()),
             status=self.status[run],
             message=self.message(run),
@@ -230,7 +263,7 @@ class Outcomes(Sequence[Result]):
             gradient=tuple(self.gradient[run].tolist()),
             grad_norm=float(self.grad_norm[run]),
             iterations=k,
-            evaluations=k + 1,
-            history=History(self.record, run, k),
+            evaluations=int(self.stopped.evaluations[run]),
+            history=History(self.record, run, k, history_columns(plan)),
             name=self.problem.entry.name if self.problem.entry else None,
         )

@@ -8,7 +8,7 @@ from functools import cached_property
 import sympy as sp
 
 from gradcli import calculus, library
-from gradcli.compile import BatchFunction, compile_batch
+from gradcli.compile import BatchFunction, compile_batch, eliminate_common, positional
 from gradcli.library import LibraryFunction
 from gradcli.parsing import order_variables, parse
 
@@ -58,6 +58,19 @@ class Problem:
     @cached_property
     def hessian(self) -> tuple[tuple[sp.Expr, ...], ...]:
         return calculus.hessian(self.function, self.variables)
+
+    @cached_property
+    def _kernels(self) -> dict[bool, tuple]:
+        return {}
+
+    def kernel(self, with_function: bool) -> tuple:
+        """∇f (after f, if asked) in positional names with common subexpressions eliminated
+        thoroughly: the costly part of compiling a stepping loop, done once per problem."""
+        if with_function not in self._kernels:
+            exprs = ([self.function] if with_function else []) + list(self.gradient)
+            renamed, _ = positional(exprs, self.variables)
+            self._kernels[with_function] = eliminate_common(renamed, thorough=True)
+        return self._kernels[with_function]
 
     @cached_property
     def value_function(self) -> BatchFunction:

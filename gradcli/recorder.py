@@ -18,23 +18,26 @@ class Recorder:
         self.steps: list[int] = []
         self.points: list[Any] = []
         self.previous: list[Any] = []
+        self.extras: list[Any] = []  # (learning rate, clipped?) of the step that led here
 
-    def __call__(self, k: int, point: Any, previous: Any) -> int:
-        """Keep step k (its point and the point before it); return the next step to keep."""
+    def _keep(self, k: int, point: Any, previous: Any, extras: Any) -> None:
         self.steps.append(k)
         self.points.append(point)
         self.previous.append(previous)
+        self.extras.append(extras)
+
+    def __call__(self, k: int, point: Any, previous: Any, extras: Any) -> int:
+        """Keep step k (its point, the point before it, how it was reached); return the next
+        step to keep."""
+        self._keep(k, point, previous, extras)
         if self.thinning and len(self.steps) >= self.limit:
             self.stride *= 2
             kept = [i for i, step in enumerate(self.steps) if step % self.stride == 0]
-            self.steps = [self.steps[i] for i in kept]
-            self.points = [self.points[i] for i in kept]
-            self.previous = [self.previous[i] for i in kept]
+            for rows in (self.steps, self.points, self.previous, self.extras):
+                rows[:] = [rows[i] for i in kept]
         return (k // self.stride + 1) * self.stride
 
-    def finish(self, k: int, point: Any, previous: Any) -> None:
+    def finish(self, k: int, point: Any, previous: Any, extras: Any) -> None:
         """Make sure the last step is in the record."""
         if not self.steps or self.steps[-1] != k:
-            self.steps.append(k)
-            self.points.append(point)
-            self.previous.append(previous)
+            self._keep(k, point, previous, extras)

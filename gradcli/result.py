@@ -53,6 +53,8 @@ class Record:
     f: np.ndarray  # (m, B)
     grad_norm: np.ndarray  # (m, B)
     step: np.ndarray  # (m, B): ‖x_k − x_{k−1}‖
+    rate: np.ndarray  # (m, B): the learning rate (or line-search α) of the step that led to x_k
+    marked: np.ndarray  # (m, B): that step was clipped (Newton: its Hessian was shifted)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class History:
     record: Record
     run: int
     last: int  # the step this run stopped at
+    columns: tuple[str, ...] = ()  # extra keys: "lr", "clipped" or "shifted"
 
     @cached_property
     def _rows(self) -> np.ndarray:
@@ -92,13 +95,27 @@ class History:
     def step(self) -> np.ndarray:
         return self.record.step[self._rows, self.run]
 
+    @property
+    def rate(self) -> np.ndarray:
+        return self.record.rate[self._rows, self.run]
+
+    @property
+    def marked(self) -> np.ndarray:
+        return self.record.marked[self._rows, self.run]
+
     def rows(self) -> list[dict[str, Any]]:
-        return [
-            {"k": int(k), "x": [float(v) for v in x], "f": float(f), "grad_norm": float(g),
-             "step": None if k == 0 else float(s)}
-            for k, x, f, g, s in zip(self.k, self.x, self.f, self.grad_norm, self.step,
-                                     strict=True)
-        ]
+        extra = {"lr": self.rate, "clipped": self.marked, "shifted": self.marked}
+        rows = []
+        for index, (k, x, f, g, s) in enumerate(zip(self.k, self.x, self.f, self.grad_norm,
+                                                     self.step, strict=True)):
+            row = {"k": int(k), "x": [float(v) for v in x], "f": float(f), "grad_norm": float(g),
+                   "step": None if k == 0 else float(s)}
+            for column in self.columns:
+                value = extra[column][index]
+                row[column] = None if k == 0 else (bool(value) if column != "lr"
+                                                   else float(value))
+            rows.append(row)
+        return rows
 
 
 class Result(NamedTuple):

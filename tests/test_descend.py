@@ -13,8 +13,10 @@ import warnings
 import numpy as np
 import pytest
 
+from gradcli.plan import make_plan
 from tests.conftest import assert_golden, gradcli
 
+GD = make_plan("gd", {})
 SEED = ("descend", "x**2+y**2", "--start", "1,2", "--lr", "0.1")
 ROSENBROCK = "(1-x)**2+100*(y-x**2)**2"
 
@@ -216,7 +218,7 @@ def test_constant_gradient_entries_broadcast_in_batches():
     from gradcli.problem import Problem
 
     runs = descend(Problem.from_text("2*x + y**2"), np.array([[0.0, 1.0], [1.0, 2.0]]), 0.1,
-                   "gd", {}, StopRules(5, 1e-8))
+                   GD, StopRules(5, 1e-8))
     assert runs[0].x == pytest.approx((-1.0, 0.8**5))
     assert runs[1].x == pytest.approx((0.0, 2 * 0.8**5))
 

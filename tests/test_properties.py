@@ -6,8 +6,10 @@ from hypothesis import strategies as st
 
 from gradcli.analysis import finite_difference_gradient
 from gradcli.compile import evaluate
+from gradcli.plan import make_plan
 from gradcli.problem import Problem
 
+GD = make_plan("gd", {})
 LEAVES = st.sampled_from(["x", "y", "z", "1", "2", "0.5", "3"])
 SMOOTH_WRAPPERS = ["sin({})", "cos({})", "exp(sin({}))", "log(2 + cos({}))", "sqrt(3 + sin({}))",
                    "atan({})", "tanh({})", "({})**2", "({})**3", "1/(2 + cos({}))"]
@@ -67,8 +69,8 @@ def test_fused_and_batched_loops_agree(text, start, lr):
 
     problem = _problem(text)
     stop = StopRules(200, 1e-10)
-    single = descend(problem, np.array([start]), lr, "gd", {}, stop)[0]
-    pair = descend(problem, np.array([start, start]), lr, "gd", {}, stop)[0]
+    single = descend(problem, np.array([start]), lr, GD, stop)[0]
+    pair = descend(problem, np.array([start, start]), lr, GD, stop)[0]
     assert single.status == pair.status
     assert single.iterations == pair.iterations
     assert np.allclose(single.history.k, pair.history.k)

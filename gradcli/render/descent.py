@@ -25,6 +25,13 @@ STATUS_STYLE = {
 }
 
 
+def _setting(key: str, value) -> str:
+    words = key.replace("_", " ")
+    if isinstance(value, bool):
+        return words
+    return f"{words} {fmt(value) if isinstance(value, float | int) else value}"
+
+
 def point_text(names: Sequence[str], values: Sequence[float]) -> str:
     """`x = 1` for one variable, `(x, y) = (1, 2)` for more."""
     if len(names) == 1:
@@ -34,7 +41,7 @@ def point_text(names: Sequence[str], values: Sequence[float]) -> str:
 
 def header(result: Result, function_text: str, formula: str) -> Text:
     names = ", ".join(result.variables)
-    rates = ", ".join(f"{key} {fmt(value)}" for key, value in result.params.items())
+    rates = ", ".join(_setting(key, value) for key, value in result.params.items())
     named = f"{result.name}: " if result.name else ""
     return Text.assemble(
         (f"{result.method}", "bold"), f" ({formula}) on {named}f({names}) = {function_text}\n",
@@ -68,7 +75,10 @@ def iteration_table(result: Result, every: int | None = None, show_all: bool = F
     table.add_column("f(x)", justify="right", overflow="fold")
     table.add_column("‖∇f‖", justify="right", overflow="fold")
     table.add_column("step", justify="right", overflow="fold")
-    width = 2 + len(result.variables) + 2
+    for column in history.columns:
+        table.add_column(column, justify="right", overflow="fold")
+    rates, marks = history.rate, history.marked
+    width = 4 + len(result.variables) + len(history.columns)
     for index in shown_rows(history.k, every, show_all):
         if index is None:
             table.add_row("⋮", *[""] * width)
@@ -80,8 +90,17 @@ def iteration_table(result: Result, every: int | None = None, show_all: bool = F
             fmt(float(history.f[index])),
             f"{history.grad_norm[index]:.3e}",
             "" if k == 0 else f"{history.step[index]:.3e}",
+            *(_extra(column, k, rates[index], marks[index]) for column in history.columns),
         )
     return table
+
+
+def _extra(column: str, k: int, rate: float, marked: bool) -> str:
+    if k == 0:
+        return ""
+    if column == "lr":
+        return fmt(float(rate), 6)
+    return "yes" if marked else ""
 
 
 def skipped_note(result: Result, every: int | None, show_all: bool) -> Text | None:
