@@ -32,7 +32,7 @@ def reported_params(plan: Plan, lr: float) -> dict[str, Any]:
     if plan.line_search:
         params["line_search"] = True
     params.update({name: value for name, value in plan.transforms._asdict().items()
-                   if value not in (None, False)})
+                   if value is not None and value is not False})
     return params
 
 
