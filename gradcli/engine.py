@@ -109,7 +109,7 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
                 if k == due:
                     due = recorder(k, np.column_stack(x), np.column_stack(previous),
                                    (np.array(rate), np.array(clipped)))
-                if squared.min() <= tol_squared:
+                if not squared.min() > tol_squared:  # NaN from a run that blew up: look closer
                     finish(active & (squared <= tol_squared), "gradient")
                 if stop.f_tol is not None:
                     finish(active & (np.abs(f - last_f) <= stop.f_tol * (1 + np.abs(f))), "value")

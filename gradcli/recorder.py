@@ -38,6 +38,12 @@ class Recorder:
         return (k // self.stride + 1) * self.stride
 
     def finish(self, k: int, point: Any, previous: Any, extras: Any) -> None:
-        """Make sure the last step is in the record."""
-        if not self.steps or self.steps[-1] != k:
-            self._keep(k, point, previous, extras)
+        """End the record with each run's final point, at the last step taken.
+
+        In a batch, runs that stopped early hold their final point here, not wherever the
+        still-running batch carried them; so a row already kept at step k is replaced.
+        """
+        if self.steps and self.steps[-1] == k:
+            for rows in (self.steps, self.points, self.previous, self.extras):
+                rows.pop()
+        self._keep(k, point, previous, extras)

@@ -1,6 +1,6 @@
 """The Typer application: option parsing and wiring only; the maths lives below it."""
 
-from gradcli.cli import derivatives, descend, functions  # noqa: F401  (registers commands)
+from gradcli.cli import derivatives, descend, functions, lab  # noqa: F401  (registers commands)
 from gradcli.cli.app import app
 
 

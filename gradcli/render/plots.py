@@ -24,6 +24,12 @@ class Series(NamedTuple):
     values: np.ndarray
 
 
+def _key(labels: Sequence[str]) -> str:
+    """Which marker is which series, for the title (a legend box would hide data)."""
+    return " — " + "  ".join(f"{PATH_MARKERS[i % len(PATH_MARKERS)]} {label}"
+                             for i, label in enumerate(labels))
+
+
 def _figure(width: int, height: int):
     import plotext
 
@@ -45,9 +51,20 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
+def _decade_ticks(figure, axis: str, values: np.ndarray, most: int) -> None:
+    """Label a log10-scaled axis with powers of ten (1e-4, 1e-3, …), at most `most` of them."""
+    low, high = math.floor(np.log10(values.min())), math.ceil(np.log10(values.max()))
+    step = max(1, math.ceil((high - low) / most))
+    ticks = list(range(low, high + 1, step))
+    figure.ruler(axis).ticks(ticks, [f"1e{t}" for t in ticks])
+
+
 def _decades(values: np.ndarray) -> bool:
-    """Log scale helps when every value is positive and they span at least two decades."""
-    return bool(values.size) and bool((values > 0).all()) and values.max() >= 100 * values.min()
+    """Log scale helps when the values are positive (exact zeros aside: a log plot leaves them
+    out) and span at least two decades."""
+    positive = values[values > 0]
+    return bool(positive.size) and bool((values >= 0).all()) \
+        and positive.max() >= 100 * positive.min()
 
 
 def convergence_plot(series: Sequence[Series], title: str, width: int, height: int,
@@ -58,24 +75,23 @@ def convergence_plot(series: Sequence[Series], title: str, width: int, height: i
               for s in finite]
     pooled = np.concatenate([s.values for s in finite]) if finite else np.array([])
     log = _decades(pooled)
+    if log:
+        finite = [s._replace(k=s.k[s.values > 0], values=s.values[s.values > 0]) for s in finite]
+        pooled = pooled[pooled > 0]
     figure = _figure(width, height)
     for index, s in enumerate(finite):
         if not s.values.size:
             continue
         ys = np.log10(s.values) if log else s.values
-        signal = figure.signal(s.k.tolist(), ys.tolist(),
-                               marker=PATH_MARKERS[index % len(PATH_MARKERS)] if len(series) > 1
-                               else "braille").lines()
-        figure.draw(signal.label(s.label) if len(series) > 1 else signal)
+        marker = PATH_MARKERS[index % len(PATH_MARKERS)] if len(series) > 1 else "braille"
+        figure.draw(figure.signal(s.k.tolist(), ys.tolist(), marker=marker).lines())
     if log and pooled.size:
-        low, high = math.floor(np.log10(pooled.min())), math.ceil(np.log10(pooled.max()))
-        step = max(1, (high - low) // max(1, (height - 4) // 2))
-        ticks = list(range(low, high + 1, step))
-        figure.ruler("y").ticks(ticks, [f"1e{t}" for t in ticks])
+        _decade_ticks(figure, "y", pooled, max(2, (height - 4) // 2))
     steps = np.concatenate([s.k for s in finite]) if finite else np.array([0])
     ticks = nice_ticks(float(steps.min()), float(steps.max()))
     figure.ruler("x").ticks(ticks, [fmt(t) for t in ticks])
-    figure.title(title + (" (log scale)" if log else ""))
+    key = _key([s.label for s in series]) if len(series) > 1 else ""
+    figure.title(title + (" (log scale)" if log else "") + key)
     return figure.build().string(colorless=not colour)
 
 
@@ -93,13 +109,37 @@ def surface_map(grid: SurfaceGrid, paths: Sequence[tuple[str, np.ndarray]], widt
     grid_x, grid_y = np.meshgrid(grid.xs, grid.ys)
     figure.draw(figure.signal(grid_x.ravel().tolist(), grid_y.ravel().tolist(),
                               marker=shade.ravel().tolist()))
-    for index, (label, path) in enumerate(paths):
+    for index, (_, path) in enumerate(paths):
         marker = "braille" if len(paths) == 1 else PATH_MARKERS[index % len(PATH_MARKERS)]
-        line = figure.signal(path[:, 0].tolist(), path[:, 1].tolist(), marker=marker).lines()
-        figure.draw(line.label(label) if len(paths) > 1 else line)
+        figure.draw(figure.signal(path[:, 0].tolist(), path[:, 1].tolist(), marker=marker).lines())
         figure.draw(figure.signal([float(path[0, 0])], [float(path[0, 1])], marker="S"))
         figure.draw(figure.signal([float(path[-1, 0])], [float(path[-1, 1])], marker="E"))
     figure.ruler("x").lim(float(grid.xs[0]), float(grid.xs[-1]))
     figure.ruler("y").lim(float(grid.ys[0]), float(grid.ys[-1]))
-    figure.title("f around the path: light = low, dense = high; S start, E end")
+    key = _key([label for label, _ in paths]) if len(paths) > 1 else ""
+    figure.title("f around the path: light = low, dense = high; S start, E end" + key)
+    return figure.build().string(colorless=not colour)
+
+
+def sweep_plot(rates: np.ndarray, finals: np.ndarray, bounds: Sequence[float], width: int,
+               height: int, colour: bool) -> str:
+    """Final f against the learning rate (log x; log y when it helps); a vertical line at each
+    stability bound 2/λmax. Runs that blew up come as NaN and get no point."""
+    kept = np.isfinite(finals)
+    log = _decades(finals[kept])
+    if log:
+        kept &= finals > 0
+    figure = _figure(width, height)
+    xs = np.log10(rates[kept])
+    ys = finals[kept]
+    plotted = np.log10(ys) if log else ys
+    if xs.size:
+        figure.draw(figure.signal(xs.tolist(), plotted.tolist(), marker="•").lines())
+        low, high = (float(plotted.min()), float(plotted.max())) if plotted.size else (0.0, 1.0)
+        for bound in bounds:
+            figure.draw(figure.signal([math.log10(bound)] * 2, [low, high], marker="|").lines())
+        if log:
+            _decade_ticks(figure, "y", ys, max(2, (height - 4) // 2))
+    _decade_ticks(figure, "x", rates, max(2, width // 10))
+    figure.title("final f against the learning rate (log scale); | marks 2/λmax")
     return figure.build().string(colorless=not colour)

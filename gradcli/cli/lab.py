@@ -1,0 +1,219 @@
+"""`compare` and `sweep`: the lab commands, each one batch of the descent engine."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from gradcli.cli.app import (
+    EXPRESSION_COMMAND,
+    Expression,
+    Json,
+    Variables,
+    app,
+    expression_text,
+    run,
+)
+from gradcli.cli.options import (
+    DEFAULT_STEPS,
+    DEFAULT_TOL,
+    METHOD_HELP,
+    Beta1,
+    Beta2,
+    Decay,
+    Eps,
+    Momentum,
+    Plot,
+    Schedule,
+    Start,
+    Steps,
+    Table,
+    Tol,
+    check_positive,
+    default_rate,
+    method_options,
+    start_point,
+    stop_rules,
+)
+
+
+def _prepare(expr: str, variables: str | None, start: str | None):
+    from gradcli.problem import Problem
+
+    problem = Problem.resolve(expression_text(expr), variables)
+    return problem, start_point(problem, start)
+
+
+def _run_batch(problem, point, rates, plans, stop):
+    import numpy as np
+
+    from gradcli.descent import descend
+    from gradcli.render.progress import progress_bar
+
+    starts = np.repeat(np.array([[float(v) for v in point]]), len(plans), axis=0)
+    with progress_bar(stop.steps) as progress:
+        return list(descend(problem, starts, rates, plans, stop, progress=progress))
+
+
+def _plots_wanted(plot: bool | None) -> bool:
+    return plot if plot is not None else sys.stdout.isatty()
+
+
+@app.command(context_settings=EXPRESSION_COMMAND)
+def compare(
+    expr: Expression,
+    methods: Annotated[str, typer.Option(
+        "--methods", metavar="LIST",
+        help="Methods side by side, comma-separated; each may carry settings as "
+             "NAME:key=value:…, with key lr or the method's hyperparameters, e.g. "
+             "gd,momentum:momentum=0.95,adam:lr=0.1. Methods: " + METHOD_HELP)] =
+        "gd,momentum,nesterov,adagrad,rmsprop,adam,newton",
+    start: Start = None,
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help="Learning rate of every entry without its own lr= (Newton keeps its default "
+                     "1); default: the library function's, else 0.01.", show_default=False)] = None,
+    schedule: Schedule = None,
+    steps: Steps = DEFAULT_STEPS,
+    tol: Tol = DEFAULT_TOL,
+    table: Table = True,
+    plot: Plot = None,
+    variables: Variables = None,
+    json: Json = False,
+) -> None:
+    """Several methods from one start, side by side in one batch: a summary table, one
+    convergence plot, and for two variables one map with every path.
+
+    Examples:
+
+      gradcli compare rosenbrock --methods gd,momentum,adam:lr=0.1
+
+      gradcli compare "x**2 + 10*y**2" --start 3,1 --lr 0.05 --methods gd,nesterov,newton --json
+    """
+
+    def body():
+        from gradcli.lab import parse_methods
+        from gradcli.plan import make_plan
+
+        check_positive(lr, "--lr")
+        stop = stop_rules(steps, tol, None, None)
+        entries = parse_methods(methods)
+        plans = [make_plan(entry.method, entry.params, schedule) for entry in entries]
+        problem, point = _prepare(expr, variables, start)
+        library_lr = problem.entry.lr if problem.entry else None
+        # An entry's own lr=; else the method's own default (Newton: 1); else --lr.
+        rates = [entry.lr if entry.lr is not None
+                 else default_rate(plan.rule.default_lr, lr, library_lr)
+                 for entry, plan in zip(entries, plans, strict=True)]
+        results = _run_batch(problem, point, rates, plans, stop)
+        labels = [entry.label for entry in entries]
+        if json:
+            from gradcli.render.jsonout import emit as emit_json
+            from gradcli.render.lab import compare_json
+
+            emit_json(compare_json(labels, results))
+            return None
+        from gradcli.render.console import emit, plot_width, wants_colour
+        from gradcli.render.lab import compare_view
+        from gradcli.render.maths import compact
+
+        if table:
+            emit(compare_view(labels, results, compact(problem.function)))
+        if _plots_wanted(plot):
+            sys.stdout.write("\n" + _paths_plots(problem, labels, results, plot_width(),
+                                                 wants_colour(sys.stdout)))
+        return None
+
+    run(body)
+
+
+def _paths_plots(problem, labels, results, width: int, colour: bool) -> str:
+    import numpy as np
+
+    from gradcli.render.plots import Series, convergence_plot, surface_map
+    from gradcli.surface import box_around, surface_grid
+
+    parts = [convergence_plot([Series(label, r.history.k, r.history.f)
+                               for label, r in zip(labels, results, strict=True)],
+                              "f(x_k) against step k", width, 16, colour)]
+    if len(problem.variables) == 2:
+        paths = [(label, r.history.x[np.isfinite(r.history.x).all(axis=1)])
+                 for label, r in zip(labels, results, strict=True)]
+        paths = [(label, path) for label, path in paths if len(path)]
+        if paths:
+            grid = surface_grid(problem, box_around(np.vstack([p for _, p in paths])), width, 22)
+            parts.append(surface_map(grid, paths, width, 24, colour))
+    return "\n\n".join(parts) + "\n"
+
+
+@app.command(context_settings=EXPRESSION_COMMAND)
+def sweep(
+    expr: Expression,
+    lr: Annotated[str, typer.Option(
+        "--lr", metavar="RATES",
+        help="Learning rates: LOW:HIGH:COUNT, log-spaced (e.g. 1e-4:1:13), or a list "
+             "(e.g. 0.001,0.01,0.1).")] = "1e-4:1:13",
+    start: Start = None,
+    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP)] = "gd",
+    momentum: Momentum = None,
+    decay: Decay = None,
+    beta1: Beta1 = None,
+    beta2: Beta2 = None,
+    eps: Eps = None,
+    schedule: Schedule = None,
+    steps: Steps = DEFAULT_STEPS,
+    tol: Tol = DEFAULT_TOL,
+    table: Table = True,
+    plot: Plot = None,
+    variables: Variables = None,
+    json: Json = False,
+) -> None:
+    """Many learning rates in one batch: which are too small (crawl), good, or too big
+    (overshoot and diverge), against the stability bound 2/λmax.
+
+    Examples:
+
+      gradcli sweep "x**2 + y**2" --start 1,2 --lr 1e-4:1:13
+
+      gradcli sweep rosenbrock --lr 1e-4,5e-4,1e-3,2e-3,4e-3 --json
+    """
+
+    def body():
+        from gradcli.lab import parse_rates, reached, stability_bound, verdict
+        from gradcli.plan import make_plan
+
+        rates = parse_rates(lr)
+        stop = stop_rules(steps, tol, None, None)
+        plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule)
+        problem, point = _prepare(expr, variables, start)
+        results = _run_batch(problem, point, rates, [plan] * len(rates), stop)
+        best = reached(results)
+        bounds = {"start": stability_bound(problem, [float(v) for v in point]),
+                  "end": stability_bound(problem, best.x) if best else None}
+        verdicts = [verdict(result, bounds["end"] or bounds["start"]) for result in results]
+        if json:
+            from gradcli.render.jsonout import emit as emit_json
+            from gradcli.render.lab import sweep_json
+
+            emit_json(sweep_json(results, verdicts, bounds))
+            return None
+        from gradcli.render.console import emit, plot_width, wants_colour
+        from gradcli.render.lab import sweep_view
+        from gradcli.render.maths import compact
+
+        if table:
+            emit(sweep_view(results, verdicts, bounds, compact(problem.function)))
+        if _plots_wanted(plot):
+            import numpy as np
+
+            from gradcli.render.plots import sweep_plot
+
+            finals = np.array([result.f if verdict != "diverged" else np.nan
+                               for result, verdict in zip(results, verdicts, strict=True)])
+            marks = [b for b in bounds.values() if b is not None]
+            sys.stdout.write("\n" + sweep_plot(np.asarray(rates), finals, marks, plot_width(),
+                                               18, wants_colour(sys.stdout)) + "\n")
+        return None
+
+    run(body)

@@ -1,0 +1,128 @@
+"""`compare` and `sweep`: several methods, or many learning rates, as one batch.
+
+Their specs are parsed here (eagerly, one sentence per mistake), and the learning-rate lesson is
+drawn here: which rates were too small, good, or too big, against the stability bound 2/λmax.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from gradcli import calculus
+from gradcli.compile import evaluate
+from gradcli.errors import InputError
+from gradcli.optimizers import rule_named
+from gradcli.problem import Problem
+from gradcli.result import Result, Status
+
+MAX_RUNS = 1000
+
+
+class MethodEntry(NamedTuple):
+    label: str  # as the user wrote it, e.g. "adam:lr=0.1"
+    method: str
+    params: dict[str, float]
+    lr: float | None
+
+
+def parse_methods(text: str) -> list[MethodEntry]:
+    """`gd,momentum:momentum=0.95,adam:lr=0.1`: methods, each with optional key=value settings
+    (`lr` or the method's hyperparameters)."""
+    entries = []
+    for raw in text.split(","):
+        label = raw.strip()
+        if not label:
+            raise InputError("--methods has an empty entry; list methods separated by commas, "
+                             "such as --methods gd,momentum,adam:lr=0.1.")
+        name, *settings = label.split(":")
+        rule_named(name.strip())
+        values: dict[str, float] = {}
+        for setting in settings:
+            key, equals, value = setting.partition("=")
+            if not equals or not key.strip():
+                raise InputError(f"--methods entry '{label}': write settings as key=value, "
+                                 f"such as {name}:lr=0.1.")
+            try:
+                number = float(value)
+            except ValueError:
+                raise InputError(f"--methods entry '{label}': '{value}' is not a number.") \
+                    from None
+            if not math.isfinite(number):
+                raise InputError(f"--methods entry '{label}': '{value}' is not finite.")
+            values[key.strip()] = number
+        lr = values.pop("lr", None)
+        if lr is not None and lr <= 0:
+            raise InputError(f"--methods entry '{label}': lr must be > 0.")
+        if label in (entry.label for entry in entries):
+            raise InputError(f"--methods lists '{label}' twice; list each entry once.")
+        entries.append(MethodEntry(label, name.strip(), values, lr))
+    if len(entries) > MAX_RUNS:
+        raise InputError(f"--methods lists {len(entries)} entries; the limit is {MAX_RUNS}.")
+    return entries
+
+
+def parse_rates(text: str) -> np.ndarray:
+    """`1e-4:1:13` (13 log-spaced rates from 1e-4 to 1) or a list `0.001,0.01,0.1`."""
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise InputError(f"--lr '{text}': write LOW:HIGH:COUNT (log-spaced), such as "
+                             "1e-4:1:13, or a list such as 0.001,0.01,0.1.")
+        low, high = (_rate(part, text) for part in parts[:2])
+        if not parts[2].strip().isdigit() or not 2 <= int(parts[2]) <= MAX_RUNS:
+            raise InputError(f"--lr '{text}': COUNT must be a whole number from 2 to "
+                             f"{MAX_RUNS}.")
+        if low >= high:
+            raise InputError(f"--lr '{text}': LOW must be below HIGH.")
+        return np.geomspace(low, high, int(parts[2]))
+    rates = [_rate(part, text) for part in text.split(",")]
+    if len(rates) > MAX_RUNS:
+        raise InputError(f"--lr lists {len(rates)} rates; the limit is {MAX_RUNS}.")
+    return np.array(sorted(set(rates)))
+
+
+def _rate(text: str, spec: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"--lr '{spec}': '{text.strip()}' is not a number.") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"--lr '{spec}': every rate must be a finite number > 0.")
+    return value
+
+
+def stability_bound(problem: Problem, point: Sequence[float]) -> float | None:
+    """2/λmax of the Hessian at a point (None without positive curvature there)."""
+    n = len(point)
+    matrix = evaluate(problem.hessian_function, np.array([point], dtype=float)).reshape(n, n)
+    return calculus.curvature(matrix).stability_bound if np.isfinite(matrix).all() else None
+
+
+def reached(results: Sequence[Result]) -> Result | None:
+    """The run whose end best shows where descent goes: the lowest f among converged runs,
+    else among runs that ended at a finite point."""
+    for wanted in ((Status.converged,), (Status.converged, Status.max_steps, Status.stationary)):
+        ended = [r for r in results if r.status in wanted and math.isfinite(r.f)]
+        if ended:
+            return min(ended, key=lambda r: r.f)
+    return None
+
+
+def verdict(result: Result, bound: float | None) -> str:
+    """The learning-rate lesson for one run of a sweep."""
+    lr = result.params["lr"]
+    if result.status in (Status.diverged, Status.domain_error):
+        return "diverged"
+    if result.status is Status.converged:
+        return "good"
+    if result.status is Status.stationary:
+        return "stuck at a saddle"
+    if result.status is Status.interrupted:
+        return "interrupted"
+    if bound is not None and lr >= bound * (1 - 1e-9):
+        return "too big: oscillates"
+    return "too small"

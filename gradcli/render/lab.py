@@ -1,0 +1,120 @@
+"""`compare` and `sweep` for people (summary tables) and programs (dicts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from gradcli.render.descent import STATUS_STYLE, point_text
+from gradcli.render.numbers import fmt
+from gradcli.result import Result, Status
+
+
+def _steps_to_tolerance(result: Result) -> str:
+    return str(result.iterations) if result.status is Status.converged else "—"
+
+
+def _summary_table(first: str) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    table.add_column(first, no_wrap=True)
+    return table
+
+
+def _heading(results: Sequence[Result], function_text: str, what: str) -> Text:
+    first = results[0]
+    named = f"{first.name}: " if first.name else ""
+    return Text.assemble((what, "bold"), f" on {named}f({', '.join(first.variables)}) = "
+                                         f"{function_text}\nfrom "
+                                         f"{point_text(first.variables, first.start)}")
+
+
+def compare_view(labels: Sequence[str], results: Sequence[Result],
+                 function_text: str) -> RenderableType:
+    table = _summary_table("method")
+    for column in ("lr", "status", "steps to tol", "f(x)", "‖∇f‖", "evaluations"):
+        table.add_column(column, justify="left" if column == "status" else "right",
+                         overflow="fold")
+    for label, result in zip(labels, results, strict=True):
+        table.add_row(label, fmt(result.params["lr"], 6),
+                      Text(str(result.status), style=STATUS_STYLE[result.status]),
+                      _steps_to_tolerance(result), fmt(result.f), f"{result.grad_norm:.3e}",
+                      str(result.evaluations))
+    notes = [Text(f"{label}: {result.message}", style=STATUS_STYLE[result.status])
+             for label, result in zip(labels, results, strict=True)]
+    return Group(_heading(results, function_text, "compare"), Text(""), table, Text(""),
+                 *notes)
+
+
+def compare_json(labels: Sequence[str], results: Sequence[Result]) -> dict[str, Any]:
+    first = results[0]
+    return {
+        **({"name": first.name} if first.name else {}),
+        "function": first.function,
+        "variables": list(first.variables),
+        "start": list(first.start),
+        "results": [{"label": label, **result.to_dict()}
+                    for label, result in zip(labels, results, strict=True)],
+    }
+
+
+def _bound_row(width: int, bound: float, where: str) -> list[Text]:
+    """A marker row: the bound in the lr column, where it holds in the next."""
+    return [Text(f"{fmt(bound, 6)} = 2/λmax", style="bold"), Text(where, style="bold")] \
+        + [Text("")] * (width - 1)
+
+
+def sweep_view(results: Sequence[Result], verdicts: Sequence[str], bounds: dict[str, float | None],
+               function_text: str) -> RenderableType:
+    """One row per learning rate, with the stability bounds marked where they fall."""
+    table = _summary_table("lr")
+    for column in ("verdict", "status", "steps to tol", "f(x)", "‖∇f‖"):
+        table.add_column(column, justify="right" if column not in ("verdict", "status")
+                         else "left", overflow="fold")
+    marks = _bound_marks(bounds)
+    for result, verdict in zip(results, verdicts, strict=True):
+        lr = result.params["lr"]
+        while marks and lr > marks[0][0]:
+            table.add_row(*_bound_row(5, *marks.pop(0)))
+        table.add_row(fmt(lr, 6), verdict,
+                      Text(str(result.status), style=STATUS_STYLE[result.status]),
+                      _steps_to_tolerance(result), fmt(result.f), f"{result.grad_norm:.3e}")
+    for mark in marks:
+        table.add_row(*_bound_row(5, *mark))
+    method = results[0].method
+    return Group(_heading(results, function_text, f"sweep of {method}"), Text(""), table,
+                 Text(""), Text(_lesson(bounds), style="dim"))
+
+
+def _bound_marks(bounds: dict[str, float | None]) -> list[tuple[float, str]]:
+    start, end = bounds.get("start"), bounds.get("end")
+    if start is not None and end is not None and np.isclose(start, end, rtol=1e-6):
+        return [(start, "(start and end)")]
+    marks = [(start, "(at the start)"), (end, "(at the end)")]
+    return sorted((bound, where) for bound, where in marks if bound is not None)
+
+
+def _lesson(bounds: dict[str, float | None]) -> str:
+    if bounds.get("end") is None and bounds.get("start") is None:
+        return "No positive curvature at the start or the end, so no stability bound applies."
+    return ("Below 2/λmax descent settles, slowly when η is small; above it the steps overshoot "
+            "and grow. The best η is just below the bound.")
+
+
+def sweep_json(results: Sequence[Result], verdicts: Sequence[str],
+               bounds: dict[str, float | None]) -> dict[str, Any]:
+    first = results[0]
+    return {
+        **({"name": first.name} if first.name else {}),
+        "function": first.function,
+        "variables": list(first.variables),
+        "start": list(first.start),
+        "method": first.method,
+        "stability_bound": dict(bounds),
+        "results": [{"lr": result.params["lr"], "verdict": verdict, **result.to_dict()}
+                    for result, verdict in zip(results, verdicts, strict=True)],
+    }

@@ -1,0 +1,115 @@
+"""`compare` and `sweep`: one batch, and every run in it equal to the same run made alone."""
+
+import numpy as np
+import pytest
+
+from tests.conftest import assert_golden, gradcli
+
+QUADRATIC = "x**2 + 10*y**2"
+
+
+def alone(expr, start, lr, method, steps, **options):
+    args = ["descend", expr, "--start", start, "--lr", str(lr), "--method", method, "--steps",
+            str(steps), "--json"]
+    for key, value in options.items():
+        args += [f"--{key}", str(value)]
+    return gradcli(*args).json()
+
+
+def test_compare_runs_each_method_as_it_would_run_alone():
+    data = gradcli("compare", QUADRATIC, "--start", "3,1", "--lr", "0.05", "--methods",
+                   "gd,momentum:momentum=0.5,adam:lr=0.2,newton", "--steps", "3000",
+                   "--json").json()
+    assert data["function"] == "x**2 + 10*y**2" and data["start"] == [3.0, 1.0]
+    labels = [r["label"] for r in data["results"]]
+    assert labels == ["gd", "momentum:momentum=0.5", "adam:lr=0.2", "newton"]
+    assert [r["params"]["lr"] for r in data["results"]] == [0.05, 0.05, 0.2, 1.0]
+    assert data["results"][1]["params"]["momentum"] == 0.5
+    expected = [alone(QUADRATIC, "3,1", 0.05, "gd", 3000),
+                alone(QUADRATIC, "3,1", 0.05, "momentum", 3000, momentum=0.5),
+                alone(QUADRATIC, "3,1", 0.2, "adam", 3000),
+                alone(QUADRATIC, "3,1", 1.0, "newton", 3000)]
+    for got, want in zip(data["results"], expected, strict=True):
+        assert (got["status"], got["iterations"]) == (want["status"], want["iterations"])
+        assert got["x"] == pytest.approx(want["x"], rel=1e-9, abs=1e-12)
+        assert got["message"] == want["message"]
+    assert data["results"][3]["iterations"] == 1  # Newton solves a quadratic in one step
+
+
+def test_sweep_runs_each_rate_as_it_would_run_alone_even_beside_diverging_ones():
+    data = gradcli("sweep", "x**2 + y**2", "--start", "1,2", "--lr", "1e-4:3:13", "--steps",
+                   "1000", "--json").json()
+    assert data["stability_bound"] == {"start": 1.0, "end": pytest.approx(1.0)}
+    rates = [r["lr"] for r in data["results"]]
+    assert rates == pytest.approx(list(np.geomspace(1e-4, 3, 13)))
+    verdicts = [r["verdict"] for r in data["results"]]
+    assert verdicts == ["too small"] * 6 + ["good"] * 5 + ["diverged"] * 2
+    for result in data["results"]:
+        want = alone("x**2 + y**2", "1,2", result["lr"], "gd", 1000)
+        assert (result["status"], result["iterations"]) == (want["status"], want["iterations"])
+        assert result["x"] == pytest.approx(want["x"], rel=1e-9, abs=1e-300)
+
+
+def test_sweep_says_too_big_when_a_rate_oscillates_without_diverging():
+    data = gradcli("sweep", "x**2", "--start", "1", "--lr", "0.5,1.0", "--steps", "50",
+                   "--json").json()
+    assert [r["verdict"] for r in data["results"]] == ["good", "too big: oscillates"]
+
+
+def test_sweep_of_another_method_with_its_hyperparameters():
+    data = gradcli("sweep", "sphere", "--method", "momentum", "--momentum", "0.5", "--lr",
+                   "0.01,0.1", "--json").json()
+    assert data["method"] == "momentum"
+    assert [r["params"]["momentum"] for r in data["results"]] == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("compare", "sphere", "--methods", "gd,sgd"),
+     "error: unknown method 'sgd'; known methods: gd, momentum, nesterov, adagrad, rmsprop, "
+     "adam, newton.\n"),
+    (("compare", "sphere", "--methods", "gd,adam:lr"),
+     "error: --methods entry 'adam:lr': write settings as key=value, such as adam:lr=0.1.\n"),
+    (("compare", "sphere", "--methods", "gd,adam:lr=x"),
+     "error: --methods entry 'adam:lr=x': 'x' is not a number.\n"),
+    (("compare", "sphere", "--methods", "gd,,adam"),
+     "error: --methods has an empty entry; list methods separated by commas, such as "
+     "--methods gd,momentum,adam:lr=0.1.\n"),
+    (("compare", "sphere", "--methods", "gd,gd"),
+     "error: --methods lists 'gd' twice; list each entry once.\n"),
+    (("compare", "sphere", "--methods", "gd:momentum=0.9"),
+     "error: gd has no hyperparameter 'momentum'; it applies to momentum, nesterov.\n"),
+    (("compare", "sphere", "--methods", "adam:beta1=1"),
+     "error: --beta1 (β₁) must lie in [0, 1), not 1.\n"),
+    (("compare", "sphere", "--methods", "adam:lr=-1"),
+     "error: --methods entry 'adam:lr=-1': lr must be > 0.\n"),
+    (("sweep", "sphere", "--lr", "1:0.1:5"), "error: --lr '1:0.1:5': LOW must be below HIGH.\n"),
+    (("sweep", "sphere", "--lr", "1e-4:1:1"),
+     "error: --lr '1e-4:1:1': COUNT must be a whole number from 2 to 1000.\n"),
+    (("sweep", "sphere", "--lr", "0.1,-1"),
+     "error: --lr '0.1,-1': every rate must be a finite number > 0.\n"),
+    (("sweep", "sphere", "--lr", "1e-4:1"),
+     "error: --lr '1e-4:1': write LOW:HIGH:COUNT (log-spaced), such as 1e-4:1:13, or a list "
+     "such as 0.001,0.01,0.1.\n"),
+    (("sweep", "sphere", "--lr", "1e-4:1:5000"),
+     "error: --lr '1e-4:1:5000': COUNT must be a whole number from 2 to 1000.\n"),
+])
+def test_bad_lab_input(args, message):
+    result = gradcli(*args)
+    assert (result.code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_golden_compare_and_sweep_tables():
+    assert_golden("compare.txt", gradcli("compare", "rosenbrock", "--methods",
+                                         "gd,momentum,adam:lr=0.1,newton", "--no-plot").stdout)
+    assert_golden("sweep.txt", gradcli("sweep", "x**2 + y**2", "--start", "1,2", "--lr",
+                                       "1e-4:3:13", "--steps", "1000", "--no-plot").stdout)
+
+
+def test_golden_lab_plots():
+    env = {"COLUMNS": "80"}
+    assert_golden("compare_plots.txt", gradcli(
+        "compare", "x**2 + 10*y**2", "--start", "3,1", "--lr", "0.05", "--methods",
+        "gd,momentum,newton", "--plot", "--no-table", env=env).stdout)
+    assert_golden("sweep_plot.txt", gradcli(
+        "sweep", "x**2 + y**2", "--start", "1,2", "--lr", "1e-3:3:9", "--steps", "500", "--plot",
+        "--no-table", env=env).stdout)
