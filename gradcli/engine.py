@@ -63,11 +63,11 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
               noise: np.random.Generator | None = None) -> Stopped:
     """Step every run of the batch together.
 
-    `step(x, state, lr, t, noise) -> (‖∇f‖², f or None, new x, new state, learning rate used,
-    clipped?, evaluations)` takes x, the state and the noise as tuples of 1-D arrays, one per
-    coordinate, so every NumPy call works on contiguous data as a hand-vectorised loop would. A
-    run that has stopped keeps being stepped (its result was taken when it stopped): that is
-    cheaper than masking every array on every step.
+    `step(x, state, lr, t, noise, active) -> (‖∇f‖², f or None, new x, new state, learning rate
+    used, clipped?, evaluations)` takes x, the state and the noise as tuples of 1-D arrays, one
+    per coordinate, so every NumPy call works on contiguous data as a hand-vectorised loop would.
+    A run that has stopped may keep being stepped (its result was taken when it stopped): that
+    is cheaper than masking every array on every step; `active` lets a step skip whole groups.
     """
     count, n = start.shape
     x = tuple(np.array(start[:, i], dtype=np.float64) for i in range(n))
@@ -100,7 +100,8 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
         with np.errstate(all="ignore"):
             while True:
                 draw = tuple(noise.standard_normal((n, count))) if noise is not None else None
-                squared, f, stepped, new_state, used, clip, calls = step(x, state, lr, k + 1, draw)
+                squared, f, stepped, new_state, used, clip, calls = step(x, state, lr, k + 1, draw,
+                                                                         active)
                 if not np.isscalar(calls):  # a line search spent extra evaluations of f
                     extra_calls[active] += calls[active] - 1
                 # Reductions first: the masks are built only on the rare steps that need them.

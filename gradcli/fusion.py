@@ -185,7 +185,7 @@ def step_source(problem: Problem, plan: Plan, with_function: bool) -> str:
     body += _rate(plan) + _transforms(plan, n, arrays=True) + update.lines
     value = "fv" if with_function else "None"
     body.append(f"return gg, {value}, {_pack(update.point)}, {_pack(update.state)}, eta, clip, 1")
-    return (f"def step(x, state, lr, t, noise{_hyperparameters(plan)}):\n"
+    return (f"def step(x, state, lr, t, noise, active{_hyperparameters(plan)}):\n"
             + "".join(f"    {line}\n" for line in body))
 
 

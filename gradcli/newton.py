@@ -62,7 +62,7 @@ def matrix_step(problem: Problem, plan: Plan) -> Callable:
     multiplier = plan.schedule.function()
     newton = plan.rule.name == "newton"
 
-    def step(x, state, lr, t, noise):
+    def step(x, state, lr, t, noise, active):
         points = np.column_stack(x)
         values = problem.value_and_gradient(points)
         f, gradients = values[:, 0], values[:, 1:]
