@@ -27,15 +27,16 @@ class _Expired(BaseException):
 
 
 @contextmanager
-def time_budget(task: str) -> Iterator[None]:
-    """Run the block under the budget; past it raise SymbolicTimeout naming the task.
+def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
+    """Run the block under the budget (or `seconds`, if shorter); past it raise SymbolicTimeout
+    naming the task. Not to be nested: compute what the block needs before entering it.
 
     Uses SIGALRM, which only the main thread can receive; elsewhere the block runs unbudgeted.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
         yield
         return
-    seconds = budget_seconds()
+    seconds = min(budget_seconds(), seconds) if seconds else budget_seconds()
 
     def expire(signum, frame):
         raise _Expired

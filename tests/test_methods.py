@@ -240,7 +240,8 @@ def test_accumulate_sums_gradients_instead_of_resetting_them():
     (("--method", "newton", "--clip-norm", "1"),
      "error: newton uses the exact gradient; drop --noise, --accumulate and "
      "--clip-norm/--clip-value, or choose a first-order method.\n"),
-    (("--seed", "3"), "error: --seed sets the noise of --noise; add --noise σ or drop --seed.\n"),
+    (("--seed", "3"), "error: --seed seeds --noise and --starts random:N; add one of them or "
+                      "drop --seed.\n"),
     (("--noise", "-1"), "error: --noise must be a finite number > 0, not -1.\n"),
 ])
 def test_bad_method_options(args, message):

@@ -1,6 +1,12 @@
 """The Typer application: option parsing and wiring only; the maths lives below it."""
 
-from gradcli.cli import derivatives, descend, functions, lab  # noqa: F401  (registers commands)
+from gradcli.cli import (  # noqa: F401  (registers the commands)
+    derivatives,
+    descend,
+    functions,
+    lab,
+    landscape,
+)
 from gradcli.cli.app import app
 
 

@@ -23,7 +23,7 @@ Format = Annotated[str, typer.Option(
     help="How to write maths: compact (x²·y), plain (x**2*y), pretty (2-D) or latex.")]
 
 
-def _style(name: str):
+def style_named(name: str):
     from gradcli.errors import InputError
     from gradcli.render.maths import MathFormat
 
@@ -79,7 +79,7 @@ def grad(
         from gradcli.vectors import parse_vector
 
         problem = Problem.resolve(expression_text(expr), variables)
-        math_style = _style(style)
+        math_style = style_named(style)
         n = len(problem.variables)
         if at is None and (direction is not None or check):
             raise InputError("--dir and --check need a point; add --at, e.g. --at "
@@ -123,7 +123,7 @@ def hessian(
         from gradcli.vectors import parse_vector
 
         problem = Problem.resolve(expression_text(expr), variables)
-        math_style = _style(style)
+        math_style = style_named(style)
         point = parse_vector(at, "--at", len(problem.variables)) if at is not None else None
         matrix = problem.hessian
         report = hessian_at(problem, point) if point is not None else None
@@ -175,7 +175,7 @@ def jacobian(
         components = tuple(c for p in parsed for c in p.components)
         ordered = order_variables((name for p in parsed for name in p.names), variables)
         names = tuple(str(v) for v in ordered)
-        math_style = _style(style)
+        math_style = style_named(style)
         point = parse_vector(at, "--at", len(ordered)) if at is not None else None
         matrix = calculus.jacobian(components, ordered)
         report = jacobian_at(components, matrix, ordered, point) if point is not None else None

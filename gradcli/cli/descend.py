@@ -16,6 +16,7 @@ from gradcli.cli.app import (
     expression_text,
     run,
 )
+from gradcli.cli.landscape import Box
 from gradcli.cli.options import (
     DEFAULT_STEPS,
     DEFAULT_TOL,
@@ -70,8 +71,13 @@ def descend(
         "--noise", metavar="σ", help="Add seeded Gaussian noise N(0, σ²I) to every gradient "
                                      "(a model of minibatch noise).", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(
-        "--seed", help="Seed of --noise (default 0): the same seed gives the same run, bit for "
-                       "bit.", show_default=False)] = None,
+        "--seed", help="Seed of --noise and of --starts random:N (default 0): the same seed "
+                       "gives the same run, bit for bit.", show_default=False)] = None,
+    starts: Annotated[str | None, typer.Option(
+        "--starts", metavar="SPEC",
+        help="Many starts in one batch: random:N (uniform in --box) or grid:G (G per axis); "
+             "shows where the runs end (basins) instead of one path.", show_default=False)] = None,
+    box: Box = None,
     accumulate: Annotated[bool, typer.Option(
         "--accumulate", help="Teaching: sum gradients across steps instead of resetting them "
                              "(the 'forgot to zero the gradients' bug).")] = False,
@@ -110,6 +116,8 @@ def descend(
       gradcli descend rosenbrock --method newton --line-search
 
       gradcli descend ill_conditioned --schedule exp:0.999 --clip-norm 5 --json
+
+      gradcli descend himmelblau --starts grid:30      # which minimum from which start
     """
 
     def body():
@@ -125,12 +133,17 @@ def descend(
         check_count(record_every, "--record-every")
         check_count(every, "--every")
         one_output(json=json, csv=csv, quiet=quiet)
+        check_seed_and_starts(seed, noise, starts, box, start=start, csv=csv, quiet=quiet,
+                              every=every, show_all=show_all, record_every=record_every)
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule,
                          transforms_from(noise, seed, accumulate, clip_norm, clip_value),
                          line_search)
         problem = Problem.resolve(expression_text(expr), variables)
-        point = start_point(problem, start)
         rate = default_rate(lr, plan.rule.default_lr, problem.entry.lr if problem.entry else None)
+        if starts is not None:
+            return many_starts(problem, plan, rate, stop, starts, box, seed, json=json,
+                               plot=plot, table=table)
+        point = start_point(problem, start)
         with progress_bar(steps) as progress:
             result = run_descent(problem, np.array([[float(v) for v in point]]), rate, plan,
                                  stop, record_every, progress)[0]
@@ -139,6 +152,75 @@ def descend(
         return result.exit_code
 
     run(body)
+
+
+def check_seed_and_starts(seed, noise, starts, box, **single_run_only) -> None:
+    """--seed needs something to seed; --starts replaces the single-run options."""
+    from gradcli.errors import InputError
+
+    random_starts = starts is not None and starts.startswith("random:")
+    if seed is not None and noise is None and not random_starts:
+        raise InputError("--seed seeds --noise and --starts random:N; add one of them or drop "
+                         "--seed.")
+    if box is not None and starts is None:
+        raise InputError("--box is the region of --starts; add --starts, e.g. --starts grid:20.")
+    if starts is not None:
+        for name, value in single_run_only.items():
+            if value not in (None, False):
+                option = "--all" if name == "show_all" else "--" + name.replace("_", "-")
+                raise InputError(f"{option} applies to a single run, not to --starts.")
+
+
+def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, table):
+    """Every start in one batch; report the basins, not the paths."""
+    from gradcli.boxes import parse_box
+    from gradcli.descent import descend as run_descent
+    from gradcli.errors import InputError
+    from gradcli.multistart import basins, starting_points
+    from gradcli.render.progress import progress_bar
+
+    n = len(problem.variables)
+    if box_text is not None:
+        region = parse_box(box_text, n)
+    elif problem.entry is not None:
+        region = problem.entry.domain
+    else:
+        raise InputError("--starts needs a --box for an expression, e.g. --box -5:5.")
+    points = starting_points(spec, region, seed)
+    with progress_bar(stop.steps) as progress:
+        outcomes = run_descent(problem, points, rate, plan, stop, progress=progress)
+    found = basins(problem, outcomes, region)
+    from gradcli.outcome import reported_params
+    from gradcli.render import landscape as view
+
+    params = reported_params(plan, rate)
+    if json:
+        from gradcli.printing import plain
+        from gradcli.render.jsonout import emit as emit_json
+
+        head = {**({"name": problem.entry.name} if problem.entry else {}),
+                "function": plain(problem.function), "variables": list(problem.names),
+                "method": plan.rule.name, "params": params}
+        emit_json(view.basins_json(found, outcomes, spec, region, head))
+    else:
+        from gradcli.render.console import emit, plot_width, wants_colour
+        from gradcli.render.descent import settings_text
+        from gradcli.render.maths import compact
+
+        named = f"{problem.entry.name}: " if problem.entry else ""
+        heading = f"{plan.rule.name} on {named}f({', '.join(problem.names)}) = " \
+                  f"{compact(problem.function)}"
+        if table:
+            emit(view.basins_view(found, spec, len(points), region, heading,
+                                  settings_text(params)))
+        if n == 2 and (plot if plot is not None else sys.stdout.isatty()):
+            from gradcli.render.plots import basin_map
+
+            labels = [basin.label for basin in found.basins]
+            sys.stdout.write("\n" + basin_map(points, found.membership, labels, region,
+                                               plot_width(), 24, wants_colour(sys.stdout))
+                             + "\n")
+    return 0 if found.basins else 3
 
 
 def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bool,

@@ -60,8 +60,6 @@ def transforms_from(noise, seed, accumulate, clip_norm, clip_value):
     for value, option in ((noise, "--noise"), (clip_norm, "--clip-norm"),
                           (clip_value, "--clip-value")):
         check_positive(value, option)
-    if seed is not None and noise is None:
-        raise InputError("--seed sets the noise of --noise; add --noise σ or drop --seed.")
     if seed is not None and seed < 0:
         raise InputError(f"--seed must be a whole number ≥ 0, not {seed}.")
     return Transforms(noise, (seed or 0) if noise is not None else None, accumulate, clip_value,

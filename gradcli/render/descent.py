@@ -32,6 +32,11 @@ def _setting(key: str, value) -> str:
     return f"{words} {fmt(value) if isinstance(value, float | int) else value}"
 
 
+def settings_text(params) -> str:
+    """`lr 0.1, momentum 0.9, line search` for a run's parameters."""
+    return ", ".join(_setting(key, value) for key, value in params.items())
+
+
 def point_text(names: Sequence[str], values: Sequence[float]) -> str:
     """`x = 1` for one variable, `(x, y) = (1, 2)` for more."""
     if len(names) == 1:
@@ -41,7 +46,7 @@ def point_text(names: Sequence[str], values: Sequence[float]) -> str:
 
 def header(result: Result, function_text: str, formula: str) -> Text:
     names = ", ".join(result.variables)
-    rates = ", ".join(_setting(key, value) for key, value in result.params.items())
+    rates = settings_text(result.params)
     named = f"{result.name}: " if result.name else ""
     return Text.assemble(
         (f"{result.method}", "bold"), f" ({formula}) on {named}f({names}) = {function_text}\n",

@@ -143,3 +143,18 @@ def sweep_plot(rates: np.ndarray, finals: np.ndarray, bounds: Sequence[float], w
     _decade_ticks(figure, "x", rates, max(2, width // 10))
     figure.title("final f against the learning rate (log scale); | marks 2/λmax")
     return figure.build().string(colorless=not colour)
+
+
+def basin_map(starts: np.ndarray, membership: np.ndarray, labels: Sequence[str],
+              box: Sequence[tuple[float, float]], width: int, height: int, colour: bool) -> str:
+    """Each start drawn with the label of the basin its run ended in ('·' if none)."""
+    figure = _figure(width, height)
+    for index, label in [(-1, "·"), *enumerate(labels)]:
+        chosen = starts[membership == index]
+        if len(chosen):
+            figure.draw(figure.signal(chosen[:, 0].tolist(), chosen[:, 1].tolist(),
+                                      marker=label))
+    figure.ruler("x").lim(*box[0])
+    figure.ruler("y").lim(*box[1])
+    figure.title("basins: each start marked with the basin its run reached (· none)")
+    return figure.build().string(colorless=not colour)

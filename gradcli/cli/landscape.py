@@ -1,0 +1,137 @@
+"""`critical` and `taylor`: the shape of f around its stationary points and around a point."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gradcli.cli.app import (
+    EXPRESSION_COMMAND,
+    Expression,
+    Json,
+    Variables,
+    app,
+    expression_text,
+    run,
+)
+from gradcli.cli.derivatives import Format, style_named
+
+Box = Annotated[str | None, typer.Option(
+    "--box", metavar="LOW:HIGH[,…]",
+    help="The box to search: one LOW:HIGH for every variable, or one per variable "
+         "(default: the library function's domain, else -5:5).", show_default=False)]
+
+
+def _heading(problem) -> str:
+    from gradcli.render.maths import compact
+
+    named = f"{problem.entry.name}: " if problem.entry else ""
+    return f"{named}f({', '.join(problem.names)}) = {compact(problem.function)}"
+
+
+@app.command(context_settings=EXPRESSION_COMMAND)
+def critical(
+    expr: Expression,
+    box: Box = None,
+    numeric: Annotated[bool, typer.Option(
+        "--numeric", help="Skip SymPy's solver; search numerically only.")] = False,
+    variables: Variables = None,
+    json: Json = False,
+) -> None:
+    """All real critical points (∇f = 0) in a box, each classified by the Hessian as a minimum,
+    maximum, saddle or degenerate point.
+
+    Examples:
+
+      gradcli critical himmelblau
+
+      gradcli critical "x**3 - 3*x*y**2" --box -1:1 --json
+    """
+
+    def body():
+        from gradcli.boxes import parse_box
+        from gradcli.landscape import critical_points, default_box
+        from gradcli.printing import plain
+        from gradcli.problem import Problem
+        from gradcli.render import landscape as view
+
+        problem = Problem.resolve(expression_text(expr), variables)
+        region = parse_box(box, len(problem.variables)) if box else default_box(problem)
+        search = critical_points(problem, region, numeric)
+        if json:
+            from gradcli.render.jsonout import emit as emit_json
+
+            emit_json(view.critical_json(search, problem.names, plain(problem.function),
+                                         problem.entry.name if problem.entry else None))
+        else:
+            from gradcli.render.console import emit
+
+            emit(view.critical_view(search, problem.names, _heading(problem)))
+
+    run(body)
+
+
+@app.command(context_settings=EXPRESSION_COMMAND)
+def taylor(
+    expr: Expression,
+    at: Annotated[str, typer.Option(
+        "--at", metavar="P", help="The point of expansion, e.g. 1,2.")],
+    order: Annotated[int, typer.Option("--order", help="1 (linear) or 2 (quadratic).")] = 2,
+    step: Annotated[list[str] | None, typer.Option(
+        "--step", metavar="H",
+        help="A displacement h to test the models on (repeat for several sizes); one number "
+             "means the same in every coordinate.", show_default=False)] = None,
+    variables: Variables = None,
+    style: Format = "compact",
+    json: Json = False,
+) -> None:
+    """Taylor models of f at P — f(P) + ∇f·h, plus ½ hᵀHh at order 2 — and with --step their
+    errors against the true f(P + h): watch them shrink like ‖h‖² and ‖h‖³.
+
+    Examples:
+
+      gradcli taylor "exp(x)*sin(y)" --at 0,1 --step 0.1 --step 0.01 --step 0.001
+
+      gradcli taylor rosenbrock --at 0,0 --order 1 --step 0.1,0.2 --json
+    """
+
+    def body():
+        from gradcli.errors import InputError
+        from gradcli.printing import plain
+        from gradcli.problem import Problem
+        from gradcli.render import landscape as view
+        from gradcli.taylor import check, model
+        from gradcli.vectors import parse_vector
+
+        if order not in (1, 2):
+            raise InputError(f"--order must be 1 or 2, not {order}.")
+        math_style = style_named(style)
+        problem = Problem.resolve(expression_text(expr), variables)
+        n = len(problem.variables)
+        point = parse_vector(at, "--at", n)
+        steps = [_step(text, n, parse_vector) for text in step or []]
+        if any(all(h == 0 for h in s) for s in steps):
+            raise InputError("--step must not be zero; give a small displacement such as 0.1.")
+        taylor_model = model(problem, point)
+        checks = [check(problem, taylor_model, point, s) for s in steps]
+        name = problem.entry.name if problem.entry else None
+        if json:
+            from gradcli.render.jsonout import emit as emit_json
+
+            emit_json(view.taylor_json(taylor_model, checks, order, problem.names, point,
+                                       plain(problem.function), name))
+        else:
+            from gradcli.render.console import emit
+
+            emit(view.taylor_view(taylor_model, checks, order, problem.names, point, math_style,
+                                  _heading(problem)))
+
+    run(body)
+
+
+def _step(text: str, n: int, parse_vector):
+    values = parse_vector(text, "--step", None)
+    if len(values) == 1:
+        return values * n
+    return parse_vector(text, "--step", n)

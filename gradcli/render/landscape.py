@@ -1,0 +1,161 @@
+"""Critical points, Taylor models and basins for people (tables) and programs (dicts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from gradcli.landscape import Search
+from gradcli.multistart import Basins
+from gradcli.render.maths import MathFormat, show
+from gradcli.render.numbers import fmt, fmt_vector
+from gradcli.taylor import Model, StepCheck
+
+PLURALS = {"minimum": "minima", "maximum": "maxima", "saddle": "saddles",
+           "degenerate": "degenerate points"}
+SYMBOLIC_NOTE = {
+    "complete": "SymPy solved ∇f = 0 exactly; a numeric search of the box found the rest (if any)",
+    "timeout": "SymPy's solver ran out of its time; found numerically (multi-start Newton)",
+    "failed": "SymPy could not solve ∇f = 0; found numerically (multi-start Newton)",
+    "skipped": "found numerically (multi-start Newton on ∇f = 0)",
+}
+
+
+def _table(*columns: str) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
+    for column in columns:
+        table.add_column(column, overflow="fold",
+                         justify="left" if column in ("kind", "point", "known") else "right")
+    return table
+
+
+def _box_text(box) -> str:
+    return " × ".join(f"[{fmt(low)}, {fmt(high)}]" for low, high in box)
+
+
+def critical_view(search: Search, names: Sequence[str], heading: str) -> RenderableType:
+    table = _table("kind", "point", "f", "eigenvalues of H", "exact")
+    for point in search.points:
+        exact = ", ".join(point.exact) if point.exact else ""
+        table.add_row(point.kind, fmt_vector(point.x), fmt(point.f),
+                      fmt_vector(point.eigenvalues, 6), exact)
+    counts = {}
+    for point in search.points:
+        counts[point.kind] = counts.get(point.kind, 0) + 1
+    summary = ", ".join(f"{count} {PLURALS[kind] if count > 1 else kind}"
+                        for kind, count in counts.items()) or "none"
+    return Group(
+        Text(heading, style="bold"),
+        Text(f"critical points (∇f = 0) of f({', '.join(names)}) in {_box_text(search.box)}: "
+             f"{len(search.points)} ({summary})"),
+        Text(SYMBOLIC_NOTE[search.symbolic], style="dim"),
+        Text(""),
+        table,
+    )
+
+
+def critical_json(search: Search, names: Sequence[str], function: str,
+                  name: str | None) -> dict[str, Any]:
+    return {
+        **({"name": name} if name else {}),
+        "function": function,
+        "variables": list(names),
+        "box": [list(pair) for pair in search.box],
+        "symbolic": search.symbolic,
+        "points": [{"x": list(p.x), "f": p.f, "kind": p.kind, "eigenvalues": list(p.eigenvalues),
+                    "exact": list(p.exact) if p.exact else None} for p in search.points],
+    }
+
+
+def taylor_view(model: Model, checks: Sequence[StepCheck], order: int, names: Sequence[str],
+                point, style: MathFormat, heading: str) -> RenderableType:
+    joined = ", ".join(names)
+    parts: list[RenderableType] = [
+        Text(heading, style="bold"),
+        Text(f"at ({joined}) = {fmt_vector(float(p) for p in point)}, with h = "
+             f"({', '.join(str(d) for d in model.displacement)}):"),
+        Text(""),
+        Text(f"first order   f(P + h) ≈ {show(model.linear, style)}"),
+    ]
+    if order == 2:
+        parts.append(Text(f"second order  f(P + h) ≈ {show(model.quadratic, style)}"))
+    if checks:
+        columns = ["‖h‖", "f(P + h)", "linear", "error", "error/‖h‖²"]
+        if order == 2:
+            columns += ["quadratic", "error", "error/‖h‖³"]
+        table = _table(*columns)
+        for c in checks:
+            row = [fmt(c.norm, 6), fmt(c.true), fmt(c.linear), f"{c.linear_error:.3e}",
+                   f"{c.linear_error / c.norm**2:.4g}"]
+            if order == 2:
+                row += [fmt(c.quadratic), f"{c.quadratic_error:.3e}",
+                        f"{c.quadratic_error / c.norm**3:.4g}"]
+            table.add_row(*row)
+        parts += [Text(""), table, Text(""), Text(
+            "The first-order error shrinks like ‖h‖² and the second-order like ‖h‖³: the ratio "
+            "columns settle to constants as h shrinks.", style="dim")]
+    return Group(*parts)
+
+
+def taylor_json(model: Model, checks: Sequence[StepCheck], order: int, names: Sequence[str],
+                point, function: str, name: str | None) -> dict[str, Any]:
+    from gradcli.printing import plain
+
+    payload: dict[str, Any] = {
+        **({"name": name} if name else {}),
+        "function": function,
+        "variables": list(names),
+        "point": [float(p) for p in point],
+        "order": order,
+        "displacement": [str(d) for d in model.displacement],
+        "value": float(model.value),
+        "gradient_value": [float(g) for g in model.gradient],
+        "linear": plain(model.linear),
+    }
+    if order == 2:
+        payload["hessian_value"] = [[float(e) for e in row] for row in model.hessian]
+        payload["quadratic"] = plain(model.quadratic)
+    payload["steps"] = [
+        {"h": list(c.h), "norm": c.norm, "f": c.true, "linear": c.linear,
+         "linear_error": c.linear_error,
+         **({"quadratic": c.quadratic, "quadratic_error": c.quadratic_error} if order == 2
+            else {})}
+        for c in checks
+    ]
+    return payload
+
+
+def basins_view(found: Basins, spec: str, count: int, box, heading: str,
+                settings: str) -> RenderableType:
+    table = _table("basin", "end point", "f", "kind", "known", "starts", "share")
+    for basin in found.basins:
+        table.add_row(basin.label, fmt_vector(basin.x), fmt(basin.f), basin.kind, basin.known,
+                      str(basin.count), f"{100 * basin.count / count:.1f}%")
+    statuses = ", ".join(f"{status} {number}" for status, number in sorted(found.statuses.items()))
+    return Group(
+        Text(heading, style="bold"),
+        Text(f"{count} starts ({spec}) in {_box_text(box)}, {settings}"),
+        Text(f"how the runs ended: {statuses}"),
+        Text(""),
+        table,
+    )
+
+
+def basins_json(found: Basins, outcomes, spec: str, box, head: dict[str, Any]) -> dict[str, Any]:
+    labels = [basin.label for basin in found.basins]
+    return {
+        **head,
+        "starts": spec,
+        "box": [list(pair) for pair in box],
+        "basins": [basin._asdict() | {"x": list(basin.x)} for basin in found.basins],
+        "statuses": found.statuses,
+        "runs": [{"start": start, "x": x, "status": str(status),
+                  "basin": labels[index] if index >= 0 else None}
+                 for start, x, status, index in zip(outcomes.starts.tolist(),
+                                                    outcomes.x.tolist(), outcomes.status,
+                                                    found.membership.tolist(), strict=True)],
+    }
