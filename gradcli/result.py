@@ -79,29 +79,15 @@ class History:
     def k(self) -> np.ndarray:
         return np.append(self.record.steps[self._rows[:-1]], self.last)
 
-    @property
-    def x(self) -> np.ndarray:
-        return self.record.points[self._rows, self.run]
+    def _column(self, values: np.ndarray) -> np.ndarray:
+        return values[self._rows, self.run]
 
-    @property
-    def f(self) -> np.ndarray:
-        return self.record.f[self._rows, self.run]
-
-    @property
-    def grad_norm(self) -> np.ndarray:
-        return self.record.grad_norm[self._rows, self.run]
-
-    @property
-    def step(self) -> np.ndarray:
-        return self.record.step[self._rows, self.run]
-
-    @property
-    def rate(self) -> np.ndarray:
-        return self.record.rate[self._rows, self.run]
-
-    @property
-    def marked(self) -> np.ndarray:
-        return self.record.marked[self._rows, self.run]
+    x = property(lambda self: self._column(self.record.points))
+    f = property(lambda self: self._column(self.record.f))
+    grad_norm = property(lambda self: self._column(self.record.grad_norm))
+    step = property(lambda self: self._column(self.record.step))
+    rate = property(lambda self: self._column(self.record.rate))
+    marked = property(lambda self: self._column(self.record.marked))
 
     def rows(self) -> list[dict[str, Any]]:
         extra = {"lr": self.rate, "clipped": self.marked, "shifted": self.marked}

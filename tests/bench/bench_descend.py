@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import numpy as np
+from timing import best_of
 
 from gradcli.descent import descend
 from gradcli.engine import StopRules
@@ -22,17 +22,6 @@ from gradcli.problem import Problem
 GD = make_plan("gd", {})
 ROSENBROCK = "(1-x)**2 + 100*(y-x**2)**2"
 HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
-
-
-def best_of(repeats: int, action) -> float:
-    """The fastest of several runs; the first one also pays for symbolic work and compiling,
-    which the Problem then keeps (as a session of sweeps or comparisons would)."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def report(name: str, ours: float, baseline: float, target: float, unit: str = "s") -> None:

@@ -8,9 +8,9 @@ Prints ratios beside their targets; nothing is asserted (machines are shared and
 from __future__ import annotations
 
 import sys
-import time
 
 import numpy as np
+from timing import best_of
 
 from gradcli.descent import descend
 from gradcli.engine import StopRules, run_batch
@@ -22,16 +22,6 @@ from gradcli.recorder import Recorder
 
 STEPS = 10_000
 START = np.array([[-1.2, 1.0]])
-
-
-def best_of(repeats: int, action) -> float:
-    """The fastest of several runs (the first also pays for compiling, which the Problem keeps)."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def report(name: str, ours: float, baseline: float, target: float) -> None:
