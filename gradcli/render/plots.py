@@ -35,6 +35,7 @@ def _figure(width: int, height: int):
 
     figure = plotext.figure
     figure.clear()
+    figure.theme("simple")  # coloured lines, no painted background: right on dark terminals too
     plotext.terminal.limit(False, False)
     figure.plot_size(width, height)
     return figure
