@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,27 +30,33 @@ class _Expired(BaseException):
 @contextmanager
 def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
     """Run the block under the budget (or `seconds`, if shorter); past it raise SymbolicTimeout
-    naming the task. Not to be nested: compute what the block needs before entering it.
+    naming the task. Budgets nest: an inner one never outlives the outer one, and the outer one
+    keeps counting while the inner runs.
 
     Uses SIGALRM, which only the main thread can receive; elsewhere the block runs unbudgeted.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
         yield
         return
-    seconds = min(budget_seconds(), seconds) if seconds else budget_seconds()
+    limit = min(budget_seconds(), seconds) if seconds else budget_seconds()
+    outer = signal.getitimer(signal.ITIMER_REAL)[0]  # 0.0 when no budget is running
+    allowed = min(limit, outer) if outer else limit
 
     def expire(signum, frame):
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, allowed)
     try:
         yield
     except _Expired:
         raise SymbolicTimeout(
-            f"{task} took longer than the {seconds:g} s budget; simplify the expression "
+            f"{task} took longer than the {allowed:.3g} s budget; simplify the expression "
             "or raise GRADCLI_TIME_BUDGET."
         ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6))

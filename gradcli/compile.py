@@ -16,6 +16,8 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from gradcli.budget import time_budget
+
 BatchFunction = Callable[[np.ndarray], np.ndarray]
 
 
@@ -32,8 +34,9 @@ def eliminate_common(exprs: Sequence[sp.Expr], thorough: bool = False):
     `thorough` also refactors terms (SymPy's "basic" optimizations): ~15 ms more, worth it only
     for code that runs every step.
     """
-    return sp.cse(list(exprs), symbols=sp.numbered_symbols("c"),
-                  optimizations="basic" if thorough else None)
+    with time_budget("compiling the function"):
+        return sp.cse(list(exprs), symbols=sp.numbered_symbols("c"),
+                      optimizations="basic" if thorough else None)
 
 
 def numpy_printer() -> NumPyPrinter:

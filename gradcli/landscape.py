@@ -73,9 +73,15 @@ def _symbolic(problem: Problem) -> tuple[list[tuple[sp.Expr, ...]], str]:
     return points, "complete"
 
 
-def _grid(box: Box) -> np.ndarray:
-    per_axis = max(3, int(GRID_BUDGET ** (1 / len(box))))
-    axes = [np.linspace(low, high, per_axis) for low, high in box]
+def _starts(box: Box) -> np.ndarray:
+    """A grid over the box while one of at least 3 per axis fits in GRID_BUDGET points; in more
+    dimensions GRID_BUDGET seeded random points instead."""
+    per_axis = int(GRID_BUDGET ** (1 / len(box)) + 1e-9)
+    low = np.array([b[0] for b in box])
+    high = np.array([b[1] for b in box])
+    if per_axis < 3:
+        return np.random.default_rng(0).uniform(low, high, size=(GRID_BUDGET, len(box)))
+    axes = [np.linspace(lo, hi, per_axis) for lo, hi in box]
     return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(box))
 
 
@@ -92,6 +98,8 @@ def _newton(problem: Problem, points: np.ndarray) -> np.ndarray:
                 steps[usable] = np.einsum("bij,bj->bi", np.linalg.pinv(hessians[usable]),
                                           gradients[usable])
             points = np.where(usable[:, None], points - steps, np.nan)
+            if not np.any(np.abs(steps) > 1e-15 * (1 + np.abs(points))):
+                break  # every start has settled (or failed)
     return points
 
 
@@ -129,7 +137,8 @@ def critical_points(problem: Problem, box: Box, numeric_only: bool = False) -> S
     exact, symbolic = ([], "skipped") if numeric_only else _symbolic(problem)
     exact_numbers = np.array([[float(sp.re(sp.N(v, 30))) for v in point] for point in exact],
                              dtype=float).reshape(-1, len(box))
-    found = _newton(problem, _grid(box))
+    with time_budget("searching for critical points"):
+        found = _newton(problem, _starts(box))
     values = evaluate(problem.value_and_gradient, found)
     converged = np.isfinite(found).all(axis=1) & _inside(found, box) & \
         (np.linalg.norm(values[:, 1:], axis=1) <= GRADIENT_TOLERANCE * (1 + np.abs(values[:, 0])))

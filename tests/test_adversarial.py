@@ -158,3 +158,40 @@ def test_symbolic_work_past_its_budget_exits_5():
                   env={"GRADCLI_TIME_BUDGET": "0.05"})
     assert run.code == 5
     assert run.stderr.startswith("error: ") and "budget" in run.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["grad"], ["hessian"], ["jacobian"], ["descend", "--start", "1"], ["compare", "--start", "1"],
+    ["sweep", "--start", "1"], ["critical"], ["taylor", "--at", "1"],
+])
+def test_every_command_refuses_hostile_input(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = gradcli(command[0], f"__import__('os').system('{PWN}')", *command[1:])
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr == ("error: attribute access is not allowed at column 1; gradcli "
+                          "expressions have no attributes.\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_big_numeric_searches_end_within_the_budget():
+    expr = "*".join(f"sin(x{i}*y{i} + exp(x{i}))**3" for i in range(6))
+    run = gradcli("critical", expr, "--numeric", env={"GRADCLI_TIME_BUDGET": "1"})
+    assert run.code in (0, 5) and "Traceback" not in run.stderr
+    if run.code == 5:
+        assert run.stderr.startswith("error: ") and "budget" in run.stderr
+
+
+def test_budgets_nest_without_losing_the_outer_deadline():
+    import time
+
+    from gradcli.budget import time_budget
+    from gradcli.errors import SymbolicTimeout
+
+    started = time.monotonic()
+    with pytest.raises(SymbolicTimeout) as error, time_budget("outer", 0.3):
+        with time_budget("inner", 0.1):
+            pass  # the inner budget ends early; the outer one must still fire
+        while True:
+            time.sleep(0.01)
+    assert "outer" in str(error.value)
+    assert time.monotonic() - started < 2
