@@ -373,6 +373,9 @@ def order_variables(names: Iterable[str], requested: str | None) -> tuple[sp.Sym
     """The variable order: natural sort of the names used, or exactly the `--vars` list."""
     used = list(dict.fromkeys(names))
     if requested is None:
+        if not used:
+            raise InputError("the expression has no variables; give a function of at least one "
+                             "variable, such as x**2 + 1 (or name them with --vars).")
         return tuple(sp.Symbol(name, real=True) for name in sorted(used, key=natural_key))
     wanted = [part.strip() for part in requested.split(",")]
     for name in wanted:

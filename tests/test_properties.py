@@ -63,12 +63,17 @@ def test_hessian_matches_differences_of_the_gradient(text, point):
 @given(EXPRESSIONS, st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
        st.sampled_from([1e-3, 1e-2, 0.1]))
 def test_fused_and_batched_loops_agree(text, start, lr):
-    """The single-run scalar loop and the NumPy batch loop are two compilations of one method."""
+    """The single-run scalar loop and the NumPy batch loop are two compilations of one method.
+
+    `math` and NumPy may round sin or exp differently in the last bit, and on a chaotic
+    surface (x·e^(sin y) at lr 0.1) such a bit grows without bound; over a short horizon the
+    two loops must agree to rounding.
+    """
     from gradcli.descent import descend
     from gradcli.engine import StopRules
 
     problem = _problem(text)
-    stop = StopRules(200, 1e-10)
+    stop = StopRules(25, 1e-10)
     single = descend(problem, np.array([start]), lr, GD, stop)[0]
     pair = descend(problem, np.array([start, start]), lr, GD, stop)[0]
     assert single.status == pair.status
