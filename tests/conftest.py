@@ -11,11 +11,17 @@ import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from gradcli.cli import app  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "golden"
+
+# CI explores the same examples every run (reproducible); a developer's run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 class Run:
