@@ -61,7 +61,9 @@ def grad(
     style: Format = "compact",
     json: Json = False,
 ) -> None:
-    """The gradient ∇f, symbolically; with --at, f, ∇f, ‖∇f‖ and the steepest directions there.
+    """The exact gradient, and its meaning at a point.
+
+    Symbolic ∇f; with --at, f, ∇f, ‖∇f‖ and the steepest directions there.
 
     Examples:
 
@@ -106,7 +108,9 @@ def hessian(
     style: Format = "compact",
     json: Json = False,
 ) -> None:
-    """The Hessian (second derivatives); with --at, its eigenvalues, definiteness and 2/λmax.
+    """The exact Hessian, and the curvature at a point.
+
+    Second derivatives; with --at, eigenvalues, definiteness, condition number and 2/λmax.
 
     Examples:
 
@@ -153,7 +157,9 @@ def jacobian(
     style: Format = "compact",
     json: Json = False,
 ) -> None:
-    """The Jacobian of a vector-valued function: row i is the gradient of component i.
+    """The Jacobian of a vector-valued function.
+
+    Row i is the gradient of component i.
 
     Examples:
 

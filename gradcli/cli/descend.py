@@ -100,7 +100,9 @@ def descend(
     quiet: Annotated[bool, typer.Option(
         "--quiet", "-q", help="Print only the final point, as space-separated numbers.")] = False,
 ) -> None:
-    """Gradient descent and its relatives from a start, with the steps in a table and a plot.
+    """Gradient descent and its relatives, step by step.
+
+    From a start (or many, with --starts), with the steps in a table and plots, or as data.
 
     Exit code 0 converged, 3 stopped without converging, 4 diverged or left the domain, 130
     interrupted.

@@ -23,8 +23,9 @@ def functions(
     ctx: typer.Context,
     json: Json = False,
 ) -> None:
-    """The library of named functions: list them, or show one; a name works wherever an
-    expression does.
+    """The library of named functions.
+
+    List them, or show one; a name works wherever an expression does.
 
     Examples:
 

@@ -82,8 +82,9 @@ def compare(
     variables: Variables = None,
     json: Json = False,
 ) -> None:
-    """Several methods from one start, side by side in one batch: a summary table, one
-    convergence plot, and for two variables one map with every path.
+    """Several methods side by side, in one batch.
+
+    A summary table, one convergence plot, and for two variables one map with every path.
 
     Examples:
 
@@ -169,8 +170,9 @@ def sweep(
     variables: Variables = None,
     json: Json = False,
 ) -> None:
-    """Many learning rates in one batch: which are too small (crawl), good, or too big
-    (overshoot and diverge), against the stability bound 2/λmax.
+    """Many learning rates in one batch, against 2/λmax.
+
+    Which rates are too small (crawl), good, or too big (overshoot and diverge).
 
     Examples:
 

@@ -39,8 +39,10 @@ def critical(
     variables: Variables = None,
     json: Json = False,
 ) -> None:
-    """All real critical points (∇f = 0) in a box, each classified by the Hessian as a minimum,
-    maximum, saddle or degenerate point.
+    """Every critical point in a box, classified.
+
+    All real points where ∇f = 0, each classified by the Hessian as a minimum, maximum, saddle
+    or degenerate point.
 
     Examples:
 
@@ -86,8 +88,10 @@ def taylor(
     style: Format = "compact",
     json: Json = False,
 ) -> None:
-    """Taylor models of f at P — f(P) + ∇f·h, plus ½ hᵀHh at order 2 — and with --step their
-    errors against the true f(P + h): watch them shrink like ‖h‖² and ‖h‖³.
+    """Taylor models at a point, and their errors.
+
+    f(P) + ∇f·h, plus ½ hᵀHh at order 2; with --step, their errors against the true f(P + h):
+    watch them shrink like ‖h‖² and ‖h‖³.
 
     Examples:
 
