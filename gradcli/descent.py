@@ -13,7 +13,7 @@ import numpy as np
 
 from gradcli.calculus import gradient_hides_domain
 from gradcli.engine import Progress, StopRules, run_batch, run_fused
-from gradcli.fusion import fuse_loop, fuse_step, state_size
+from gradcli.fusion import fuse_common_step, fuse_loop, fuse_step, state_size
 from gradcli.newton import matrix_step
 from gradcli.outcome import Outcomes
 from gradcli.plan import Plan
@@ -41,45 +41,96 @@ def _step(problem: Problem, plan: Plan, stop: StopRules) -> tuple[Callable, int]
     return fuse_step(problem, plan, _checks_f(problem, stop)), state_size(plan, n)
 
 
-def _grouped(parts: Sequence[tuple[slice, Callable]]) -> Callable:
-    """One step over runs split into contiguous groups, each with its own step and state.
+Part = tuple[np.ndarray, Callable, tuple]  # the runs it steps, its step, its initial state
 
-    A group whose runs have all stopped is not stepped again: its last outputs stand in (a
-    Newton group that converged in six steps costs nothing for the rest of the comparison).
+
+def _parts(problem: Problem, plans: Sequence[Plan], stop: StopRules) -> list[Part]:
+    """Runs that share a plan share a step; several elementwise methods with the same schedule
+    and no gradient transforms share the common step (one vectorised update for all)."""
+    n = len(problem.variables)
+    common = [i for i, plan in enumerate(plans) if plan.compiled and not plan.transforms.active]
+    shareable = len({id(plans[i]) for i in common}) > 1 \
+        and len({plans[i].schedule for i in common}) == 1
+    parts: list[Part] = []
+    if shareable:
+        runs = np.array(common)
+        step = fuse_common_step(problem, [plans[i] for i in common], _checks_f(problem, stop))
+        parts.append((runs, step, tuple(np.zeros(len(runs)) for _ in range(2 * n))))
+    taken = set(common) if shareable else set()
+    for plan_id in dict.fromkeys(id(p) for i, p in enumerate(plans) if i not in taken):
+        runs = np.array([i for i, p in enumerate(plans) if id(p) == plan_id and i not in taken])
+        step, size = _step(problem, plans[runs[0]], stop)
+        parts.append((runs, step, tuple(np.zeros(len(runs)) for _ in range(size))))
+    return parts
+
+
+LIVENESS_EVERY = 64  # steps between checks whether a part still has running runs
+
+
+def _grouped(parts: Sequence[Part], count: int) -> Callable:
+    """One step over runs split into parts, each with its own step and state.
+
+    A part whose runs have all stopped is not stepped again: its last outputs are written once
+    into base arrays that every later step starts from (a Newton run that converged in six
+    steps costs nothing for the rest of the comparison). Liveness is checked every
+    LIVENESS_EVERY steps; stepping a finished run is harmless.
     """
     last: dict[int, tuple] = {}
-    sizes = [runs.stop - runs.start for runs, _ in parts]
+    live = [True] * len(parts)
+    base: list[np.ndarray] = []  # ‖∇f‖², the point's columns, the rates
 
-    def joined(values: list, default) -> np.ndarray | object:
-        """Per-run values from every group; `default` if no group had any."""
-        if all(value is default for value in values):
-            return default
-        return np.concatenate([np.full(size, value) if np.ndim(value) == 0 else value
-                               for value, size in zip(values, sizes, strict=True)])
+    def settle(n: int) -> None:
+        base[:] = [np.empty(count) for _ in range(n + 2)]
+        for index, (runs, _, _) in enumerate(parts):
+            if not live[index]:
+                out = last[index]
+                for column, value in zip(base, (out[0], *out[2], out[4]), strict=True):
+                    column[runs] = value
+                # stopped runs need no f, no clip marks and no evaluations any more
+                last[index] = (out[0], None, out[2], out[3], out[4], False, 1)
 
     def step(x, state, lr, t, noise, active):
-        outputs = []
-        for index, ((runs, part), own) in enumerate(zip(parts, state, strict=True)):
-            if index not in last or active[runs].any():
-                last[index] = part(tuple(c[runs] for c in x), own,
-                                   lr[runs] if np.ndim(lr) else lr, t,
-                                   None if noise is None else tuple(z[runs] for z in noise),
-                                   active[runs])
-            outputs.append(last[index])
-        squared, values, points, states, rates, clips, calls = zip(*outputs, strict=True)
-        point = tuple(np.concatenate(column) for column in zip(*points, strict=True))
-        return (np.concatenate(squared), joined(list(values), None), point, states,
-                joined(list(rates), None), joined(list(clips), False),
-                joined(list(calls), 1) if any(np.ndim(c) for c in calls) else 1)
+        if t % LIVENESS_EVERY == 0:
+            now = [bool(active[runs].any()) for runs, _, _ in parts]
+            if now != live:
+                live[:] = now
+                settle(len(x))
+        if not base:
+            settle(len(x))
+        columns = [column.copy() for column in base]
+        for index, ((runs, part, _), own) in enumerate(zip(parts, state, strict=True)):
+            if index not in last or live[index]:
+                last[index] = out = part(tuple(c[runs] for c in x), own,
+                                         lr[runs] if np.ndim(lr) else lr, t,
+                                         None if noise is None else tuple(z[runs] for z in noise),
+                                         active[runs])
+                for column, value in zip(columns, (out[0], *out[2], out[4]), strict=True):
+                    column[runs] = value
+        outputs = [last[i] for i in range(len(parts))]
+        return (columns[0], _scatter(outputs, parts, count, 1, None, float),
+                tuple(columns[1:-1]), tuple(out[3] for out in outputs), columns[-1],
+                _scatter(outputs, parts, count, 5, False, bool),
+                _scatter(outputs, parts, count, 6, 1, np.int64))
 
     return step
+
+
+def _scatter(outputs: Sequence[tuple], parts: Sequence[Part], count: int, index: int, default,
+             dtype) -> np.ndarray | object:
+    """One per-run output of every part, or `default` when no part gave anything else."""
+    if all(out[index] is default for out in outputs):
+        return default
+    joined = np.empty(count, dtype=dtype)
+    for out, (runs, _, _) in zip(outputs, parts, strict=True):
+        joined[runs] = np.nan if out[index] is None else out[index]
+    return joined
 
 
 def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
             plans: Plan | Sequence[Plan], stop: StopRules, record_every: int | None = None,
             progress: Progress | None = None) -> Outcomes:
     """Run from every row of `starts` (shape (B, n)) with one plan, or one plan per row (rows
-    with the same plan must be contiguous); one outcome per row."""
+    that share a plan object share a step); one outcome per row."""
     count = starts.shape[0]
     plans = [plans] * count if isinstance(plans, Plan) else list(plans)
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
@@ -89,28 +140,13 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
         loop = fuse_loop(problem, first, stop, _checks_f(problem, stop), progress is not None)
         stopped = run_fused(loop, starts, float(rates[0]), stop, recorder, progress)
     else:
-        parts, states = [], []
-        for runs, plan in _groups(plans):
-            step, size = _step(problem, plan, stop)
-            parts.append((runs, step))
-            states.append(tuple(np.zeros(runs.stop - runs.start) for _ in range(size)))
+        parts = _parts(problem, plans, stop)
         if len(parts) == 1:
-            step, state = parts[0][1], states[0]
+            step, state = parts[0][1], parts[0][2]
         else:
-            step, state = _grouped(parts), tuple(states)
+            step, state = _grouped(parts, count), tuple(part[2] for part in parts)
         shared = float(rates[0]) if (rates == rates[0]).all() else rates  # a scalar is cheaper
         noisy = first.transforms.noise is not None
         noise = np.random.default_rng(first.transforms.seed) if noisy else None
         stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
     return Outcomes(problem, plans, rates, starts, stop, stopped)
-
-
-def _groups(plans: Sequence[Plan]) -> list[tuple[slice, Plan]]:
-    """Contiguous runs that share a plan (the same object, as `descend` passes them)."""
-    groups: list[tuple[slice, Plan]] = []
-    for index, plan in enumerate(plans):
-        if groups and groups[-1][1] is plan:
-            groups[-1] = (slice(groups[-1][0].start, index + 1), plan)
-        else:
-            groups.append((slice(index, index + 1), plan))
-    return groups

@@ -189,6 +189,57 @@ def step_source(problem: Problem, plan: Plan, with_function: bool) -> str:
             + "".join(f"    {line}\n" for line in body))
 
 
+def _bias_correction(betas: set[tuple[float, float]]) -> list[str]:
+    """q1, q2: 1 − βᵗ where a run is bias-corrected, else 1. With one (β₁, β₂) among the runs
+    they are computed as scalars, exactly as the Adam rule computes them."""
+    if not betas:
+        return ["q1 = q2 = 1.0"]
+    if len(betas) == 1:
+        ((beta1, beta2),) = betas
+        return [f"q1 = numpy.where(bias, 1 - {beta1!r}**t, 1.0)",
+                f"q2 = numpy.where(bias, 1 - {beta2!r}**t, 1.0)"]
+    return ["q1 = numpy.where(bias, 1 - b1**t, 1.0)", "q2 = numpy.where(bias, 1 - b2**t, 1.0)"]
+
+
+def common_step_source(problem: Problem, plan: Plan, with_function: bool,
+                       betas: set[tuple[float, float]]) -> str:
+    """One batch step for runs of different elementwise methods: the common update of
+    `optimizers.COMMON_UPDATE`, its coefficients one array entry per run (passed as `co`).
+
+    `plan` supplies the schedule shared by every run; `betas` are the bias-corrected runs'
+    (β₁, β₂); transforms are not supported here.
+    """
+    n = len(problem.variables)
+    point = [f"a{i}" for i in range(n)]
+    state = [f"m{i}" for i in range(n)] + [f"v{i}" for i in range(n)]
+    body = [f"{_pack(point)} = x", f"{_pack(state)} = state", "k = t - 1",
+            "b1, c1, b2, c2, ca, cb, cd, ce, bias = co"]
+    body += _kernel(problem, with_function, numpy_printer(), arrays=True) + _rate(plan)
+    body += _bias_correction(betas)
+    for i in range(n):
+        body += [f"n_m{i} = b1*m{i} + c1*g{i}",
+                 f"n_v{i} = b2*v{i} + c2*g{i}*g{i}",
+                 f"n_x{i} = a{i} - eta*(ca*g{i} + cb*(n_m{i}/q1))/(cd*numpy.sqrt(n_v{i}/q2) + ce)"]
+    value = "fv" if with_function else "None"
+    new_state = [f"n_m{i}" for i in range(n)] + [f"n_v{i}" for i in range(n)]
+    body.append(f"return gg, {value}, {_pack([f'n_x{i}' for i in range(n)])}, "
+                f"{_pack(new_state)}, eta, False, 1")
+    return "def step(x, state, lr, t, noise, active, co):\n" + "".join(
+        f"    {line}\n" for line in body)
+
+
+def fuse_common_step(problem: Problem, plans: Sequence[Plan], with_function: bool) -> Callable:
+    """The common step with each run's coefficients bound in (one entry per plan)."""
+    import numpy as np
+
+    rows = [plan.rule.common(plan.params) for plan in plans]
+    co = tuple(np.array(column, dtype=bool if name == "bias" else float)
+               for name, column in zip(rows[0]._fields, zip(*rows, strict=True), strict=True))
+    betas = {(row.beta1, row.beta2) for row in rows if row.bias}
+    step = build(common_step_source(problem, plans[0], with_function, betas), "step")
+    return lambda x, state, lr, t, noise, active: step(x, state, lr, t, noise, active, co)
+
+
 def state_size(plan: Plan, n: int) -> int:
     return len(_state_names(plan)) * n
 

@@ -14,7 +14,7 @@ options.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from gradcli.errors import InputError
@@ -47,6 +47,28 @@ MOMENTUM = Param("momentum", "--momentum", 0.9, 0, 1, True, False, "momentum β"
 EPS = Param("eps", "--eps", 1e-8, 0, INF, False, False, "ε, added to the denominator")
 
 
+class Coefficients(NamedTuple):
+    """One elementwise method as an instance of the common update (see `COMMON_UPDATE`)."""
+
+    beta1: float
+    c1: float
+    beta2: float
+    c2: float
+    a: float
+    b: float
+    d: float
+    e: float
+    bias: bool
+
+
+# Every elementwise method here is this update with its own coefficients, so methods side by
+# side can share one vectorised step. With coefficients 0 and 1 it performs exactly the
+# operations of the method's own rule (1·g = g, adding 0·m adds zero, dividing by 1 is exact).
+COMMON_UPDATE = ("m ← β₁·m + c₁·g;  v ← β₂·v + c₂·g²;  "
+                 "x ← x − η·(a·g + b·m/q₁)/(d·√(v/q₂) + e),  q = 1 − βᵗ with bias correction, "
+                 "else 1")
+
+
 class Rule(NamedTuple):
     name: str
     title: str
@@ -55,6 +77,7 @@ class Rule(NamedTuple):
     assignments: tuple[tuple[str, str], ...]  # empty for Newton (see newton.py)
     params: tuple[Param, ...]
     default_lr: float | None = None  # a method's own default learning rate, if it has one
+    common: Callable[[Mapping[str, float]], Coefficients] | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -62,24 +85,32 @@ class Rule(NamedTuple):
 
 
 RULES: dict[str, Rule] = {rule.name: rule for rule in (
-    Rule("gd", "gradient descent", "x ← x − η·g", (), (("x", "x - lr*g"),), ()),
+    Rule("gd", "gradient descent", "x ← x − η·g", (), (("x", "x - lr*g"),), (),
+         common=lambda p: Coefficients(0, 0, 0, 0, 1, 0, 0, 1, False)),
     Rule("momentum", "heavy-ball momentum", "v ← β·v + g;  x ← x − η·v", ("v",),
-         (("v", "momentum*v + g"), ("x", "x - lr*v")), (MOMENTUM,)),
+         (("v", "momentum*v + g"), ("x", "x - lr*v")), (MOMENTUM,),
+         common=lambda p: Coefficients(p["momentum"], 1, 0, 0, 0, 1, 0, 1, False)),
     Rule("nesterov", "Nesterov momentum", "v ← β·v + g;  x ← x − η·(g + β·v)", ("v",),
-         (("v", "momentum*v + g"), ("x", "x - lr*(g + momentum*v)")), (MOMENTUM,)),
+         (("v", "momentum*v + g"), ("x", "x - lr*(g + momentum*v)")), (MOMENTUM,),
+         common=lambda p: Coefficients(p["momentum"], 1, 0, 0, 1, p["momentum"], 0, 1, False)),
     Rule("adagrad", "AdaGrad", "s ← s + g²;  x ← x − η·g/(√s + ε)", ("s",),
          (("s", "s + g*g"), ("x", "x - lr*g/(sqrt(s) + eps)")),
-         (EPS._replace(default=1e-10),)),
+         (EPS._replace(default=1e-10),),
+         common=lambda p: Coefficients(0, 0, 1, 1, 1, 0, 1, p["eps"], False)),
     Rule("rmsprop", "RMSProp", "s ← ρ·s + (1 − ρ)·g²;  x ← x − η·g/(√s + ε)", ("s",),
          (("s", "decay*s + (1 - decay)*g*g"), ("x", "x - lr*g/(sqrt(s) + eps)")),
-         (Param("decay", "--decay", 0.99, 0, 1, True, False, "decay ρ"), EPS)),
+         (Param("decay", "--decay", 0.99, 0, 1, True, False, "decay ρ"), EPS),
+         common=lambda p: Coefficients(0, 0, p["decay"], 1 - p["decay"], 1, 0, 1, p["eps"],
+                                       False)),
     Rule("adam", "Adam (bias-corrected)",
          "m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²;  "
          "x ← x − η·(m/(1 − β₁ᵗ))/(√(v/(1 − β₂ᵗ)) + ε)", ("m", "v"),
          (("m", "beta1*m + (1 - beta1)*g"), ("v", "beta2*v + (1 - beta2)*g*g"),
           ("x", "x - lr*(m/(1 - beta1**t))/(sqrt(v/(1 - beta2**t)) + eps)")),
          (Param("beta1", "--beta1", 0.9, 0, 1, True, False, "β₁"),
-          Param("beta2", "--beta2", 0.999, 0, 1, True, False, "β₂"), EPS)),
+          Param("beta2", "--beta2", 0.999, 0, 1, True, False, "β₂"), EPS),
+         common=lambda p: Coefficients(p["beta1"], 1 - p["beta1"], p["beta2"], 1 - p["beta2"],
+                                       0, 1, 1, p["eps"], True)),
     Rule("newton", "Newton's method (safeguarded)",
          "x ← x − η·(H + μI)⁻¹·g; μ = 0 where H is positive definite, else "
          "μ = 10⁻³·max(1, |λ|max) − λmin", (), (), (), default_lr=1.0),

@@ -113,3 +113,26 @@ def test_golden_lab_plots():
     assert_golden("sweep_plot.txt", gradcli(
         "sweep", "x**2 + y**2", "--start", "1,2", "--lr", "1e-3:3:9", "--steps", "500", "--plot",
         "--no-table", env=env).stdout)
+
+
+@pytest.mark.parametrize("extra", [[], [("adam", {"beta1": 0.5, "beta2": 0.9})]])
+def test_methods_side_by_side_reproduce_each_method_bit_for_bit(extra):
+    """The shared step is each method's own update with coefficients 0 and 1: same floats."""
+    from gradcli.descent import descend
+    from gradcli.engine import StopRules
+    from gradcli.plan import make_plan
+    from gradcli.problem import Problem
+
+    problem = Problem.resolve("rosenbrock")
+    entries = [("gd", {}), ("momentum", {"momentum": 0.8}), ("nesterov", {}), ("adagrad", {}),
+               ("rmsprop", {}), ("adam", {}), *extra, ("newton", {})]
+    plans = [make_plan(name, params) for name, params in entries]
+    rates = [1e-3, 1e-3, 1e-3, 0.5, 0.01, 0.05, 0.05, 1.0][:len(plans) - 1] + [1.0]
+    starts = np.repeat(np.array([[-1.2, 1.0]]), len(plans), axis=0)
+    stop = StopRules(2000, 1e-8)
+    together = descend(problem, starts, rates, plans, stop)
+    for index, plan in enumerate(plans):
+        alone = descend(problem, starts[:1], rates[index], plan, stop)[0]
+        assert together[index].iterations == alone.iterations, plan.rule.name
+        assert together[index].x == alone.x, plan.rule.name
+        assert together[index].status == alone.status
