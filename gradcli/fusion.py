@@ -204,7 +204,7 @@ def _bias_correction(betas: set[tuple[float, float]]) -> list[str]:
 def common_step_source(problem: Problem, plan: Plan, with_function: bool,
                        betas: set[tuple[float, float]]) -> str:
     """One batch step for runs of different elementwise methods: the common update of
-    `optimizers.COMMON_UPDATE`, its coefficients one array entry per run (passed as `co`).
+    `optimizers.Coefficients`, its coefficients one array entry per run (passed as `co`).
 
     `plan` supplies the schedule shared by every run; `betas` are the bias-corrected runs'
     (β₁, β₂); transforms are not supported here.

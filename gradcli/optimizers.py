@@ -48,7 +48,15 @@ EPS = Param("eps", "--eps", 1e-8, 0, INF, False, False, "ε, added to the denomi
 
 
 class Coefficients(NamedTuple):
-    """One elementwise method as an instance of the common update (see `COMMON_UPDATE`)."""
+    """One elementwise method as an instance of the common update
+
+        m ← β₁·m + c₁·g;  v ← β₂·v + c₂·g²;  x ← x − η·(a·g + b·m/q₁)/(d·√(v/q₂) + e)
+
+    with q = 1 − βᵗ where `bias` (Adam's correction), else 1. Every elementwise method here is
+    this update with its own coefficients, so methods side by side can share one vectorised
+    step; with coefficients 0 and 1 it performs exactly the operations of the method's own rule
+    (1·g = g, adding 0·m adds zero, dividing by 1 is exact).
+    """
 
     beta1: float
     c1: float
@@ -60,13 +68,6 @@ class Coefficients(NamedTuple):
     e: float
     bias: bool
 
-
-# Every elementwise method here is this update with its own coefficients, so methods side by
-# side can share one vectorised step. With coefficients 0 and 1 it performs exactly the
-# operations of the method's own rule (1·g = g, adding 0·m adds zero, dividing by 1 is exact).
-COMMON_UPDATE = ("m ← β₁·m + c₁·g;  v ← β₂·v + c₂·g²;  "
-                 "x ← x − η·(a·g + b·m/q₁)/(d·√(v/q₂) + e),  q = 1 − βᵗ with bias correction, "
-                 "else 1")
 
 
 class Rule(NamedTuple):

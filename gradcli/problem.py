@@ -78,11 +78,6 @@ class Problem:
         return compile_batch([self.function], self.variables)
 
     @cached_property
-    def gradient_function(self) -> BatchFunction:
-        """F(X) -> (B, n): ∇f alone, the stepping loop's one call per step."""
-        return compile_batch(self.gradient, self.variables)
-
-    @cached_property
     def value_and_gradient(self) -> BatchFunction:
         """F(X) -> (B, 1 + n): column 0 is f, the rest ∇f; one CSE pass shares their work."""
         return compile_batch((self.function, *self.gradient), self.variables)

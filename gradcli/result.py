@@ -21,16 +21,6 @@ class Status(StrEnum):
     interrupted = "interrupted"
 
 
-# The standard sentence of each status (the full message adds numbers and a hint).
-STATUS_MEANING = {
-    Status.converged: "a stopping tolerance was met at a minimum",
-    Status.max_steps: "the step limit was reached before any tolerance was met",
-    Status.stationary: "∇f = 0 at a point that is not a minimum (saddle, maximum or degenerate)",
-    Status.diverged: "the iterates or the gradient blew up",
-    Status.domain_error: "f or ∇f is undefined at the point reached",
-    Status.interrupted: "stopped by Ctrl-C",
-}
-
 EXIT_CODES = {
     Status.converged: ExitCode.OK,
     Status.max_steps: ExitCode.NOT_CONVERGED,
