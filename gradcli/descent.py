@@ -48,6 +48,9 @@ def _parts(problem: Problem, plans: Sequence[Plan], stop: StopRules) -> list[Par
     """Runs that share a plan share a step; several elementwise methods with the same schedule
     and no gradient transforms share the common step (one vectorised update for all)."""
     n = len(problem.variables)
+    if len(set(map(id, plans))) == 1:  # one plan for every run (a sweep, many starts)
+        step, size = _step(problem, plans[0], stop)
+        return [(np.arange(len(plans)), step, tuple(np.zeros(len(plans)) for _ in range(size)))]
     common = [i for i, plan in enumerate(plans) if plan.compiled and not plan.transforms.active]
     shareable = len({id(plans[i]) for i in common}) > 1 \
         and len({plans[i].schedule for i in common}) == 1

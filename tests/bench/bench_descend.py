@@ -15,9 +15,11 @@ import numpy as np
 from timing import best_of
 
 from gradcli.descent import descend
-from gradcli.engine import StopRules
+from gradcli.engine import StopRules, run_batch
+from gradcli.fusion import fuse_step
 from gradcli.plan import make_plan
 from gradcli.problem import Problem
+from gradcli.recorder import Recorder
 
 GD = make_plan("gd", {})
 ROSENBROCK = "(1-x)**2 + 100*(y-x**2)**2"
@@ -70,8 +72,13 @@ def batch_throughput(starts: int = 10**4, steps: int = 10**3) -> None:
     def ours():
         descend(problem, points, 1e-3, GD, StopRules(steps, 0.0))
 
+    baseline = best_of(5, lambda: himmelblau_by_hand(points[:, 0], points[:, 1], 1e-3, steps))
     report(f"5.2 GD {starts:.0e} starts × {steps:.0e} steps, Himmelblau", best_of(5, ours),
-           best_of(5, lambda: himmelblau_by_hand(points[:, 0], points[:, 1], 1e-3, steps)), 1.5)
+           baseline, 1.5)
+    step = fuse_step(problem, GD, False)
+    engine = best_of(5, lambda: run_batch(step, points, (), 1e-3, StopRules(steps, 0.0),
+                                          Recorder(None, 8), None))
+    report("    the stepping loop alone (no compiling, no results)", engine, baseline, 1.5)
 
 
 def command_time(arguments: list[str], repeats: int = 7) -> float:
