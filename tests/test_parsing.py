@@ -2,6 +2,8 @@
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradcli.errors import InputError
 from gradcli.parsing import natural_key, order_variables, parse
@@ -67,3 +69,19 @@ def test_bad_vars(requested, message):
 
 def test_several_components_for_jacobians():
     assert parse("x*y, x + y", several=True).components == (x * y, x + y)
+
+
+MATHY = st.text(alphabet="xyz0123456789.+-*/^()e, _sincoexplgqrtabmd!<>=[]'\"", max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=40), MATHY))
+def test_any_text_parses_or_is_refused_with_a_sentence(text):
+    """Untrusted text: either an expression or an InputError, never any other failure."""
+    try:
+        parsed = parse(text)
+    except InputError as error:
+        message = str(error)
+        assert message.endswith((".", "?")) and "\n" not in message
+        return
+    assert all(isinstance(c, sp.Expr) for c in parsed.components)
