@@ -40,7 +40,8 @@ def _heading(text: str) -> Text:
     return Text(text, style="bold")
 
 
-def _pairs(rows: Sequence[tuple[str, RenderableType]]) -> Table:
+def pairs(rows: Sequence[tuple[str, RenderableType]]) -> Table:
+    """Labels beside values (multi-line maths stays aligned)."""
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 2), pad_edge=False)
     table.add_column(style="cyan", no_wrap=True)
     table.add_column(overflow="fold")
@@ -60,8 +61,8 @@ def _point_heading(names: Sequence[str], point) -> Text:
 
 def _function_header(function: sp.Expr, names: Sequence[str], style: MathFormat,
                      title: str | None = None) -> RenderableType:
-    pairs = _pairs([(_signature(names) + " =", show(function, style))])
-    return Group(_heading(title), pairs) if title else pairs
+    header = pairs([(_signature(names) + " =", show(function, style))])
+    return Group(_heading(title), header) if title else header
 
 
 def gradient_view(function: sp.Expr, names: Sequence[str], gradient: Sequence[sp.Expr],
@@ -71,10 +72,10 @@ def gradient_view(function: sp.Expr, names: Sequence[str], gradient: Sequence[sp
         _function_header(function, names, style, title),
         Text(""),
         _heading("gradient ∇f"),
-        _pairs([(f"∂f/∂{name}", show(g, style)) for name, g in zip(names, gradient, strict=True)]),
+        pairs([(f"∂f/∂{name}", show(g, style)) for name, g in zip(names, gradient, strict=True)]),
     ]
     if at is not None:
-        parts += [Text(""), _point_heading(names, at.point), _pairs(_gradient_rows(at, style))]
+        parts += [Text(""), _point_heading(names, at.point), pairs(_gradient_rows(at, style))]
     return Group(*parts)
 
 
@@ -158,7 +159,7 @@ def hessian_view(function: sp.Expr, names: Sequence[str], matrix, at: HessianAtP
         _function_header(function, names, style, title),
         Text(""),
         _heading("Hessian H (rows and columns in the order " + ", ".join(names) + ")"),
-        _pairs([("H =", _matrix_text(matrix, style))]),
+        pairs([("H =", _matrix_text(matrix, style))]),
     ]
     if at is not None:
         c = at.curvature
@@ -171,7 +172,7 @@ def hessian_view(function: sp.Expr, names: Sequence[str], matrix, at: HessianAtP
              else "no positive curvature here, so no learning-rate bound"),
         ]
         parts += [Text(""), _point_heading(names, at.point),
-                  _pairs([("H =", _number_matrix(at.matrix)), *rows])]
+                  pairs([("H =", _number_matrix(at.matrix)), *rows])]
     return Group(*parts)
 
 
@@ -217,16 +218,16 @@ def jacobian_view(components: Sequence[sp.Expr], names: Sequence[str], matrix,
                   at: JacobianAtPoint | None, style: MathFormat) -> RenderableType:
     signature = _signature(names)
     parts: list[RenderableType] = [
-        _pairs([(f"f{i + 1}{signature[1:]} =", show(c, style)) for i, c in enumerate(components)]),
+        pairs([(f"f{i + 1}{signature[1:]} =", show(c, style)) for i, c in enumerate(components)]),
         Text(""),
         _heading(f"Jacobian J ({len(components)}×{len(names)}: row i is ∇f_i, columns "
                  + ", ".join(names) + ")"),
-        _pairs([("J =", _matrix_text(matrix, style))]),
+        pairs([("J =", _matrix_text(matrix, style))]),
     ]
     if at is not None:
         values = "(" + ", ".join(value_text(v, style) for v in at.values) + ")"
         parts += [Text(""), _point_heading(names, at.point),
-                  _pairs([("f =", values), ("J =", _number_matrix(at.matrix))])]
+                  pairs([("f =", values), ("J =", _number_matrix(at.matrix))])]
     return Group(*parts)
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from gradcli.landscape import Search
 from gradcli.multistart import Basins
+from gradcli.render.derivatives import pairs
 from gradcli.render.maths import MathFormat, show
 from gradcli.render.numbers import fmt, fmt_vector
 from gradcli.taylor import Model, StepCheck
@@ -79,10 +80,10 @@ def taylor_view(model: Model, checks: Sequence[StepCheck], order: int, names: Se
         Text(f"at ({joined}) = {fmt_vector(float(p) for p in point)}, with h = "
              f"({', '.join(str(d) for d in model.displacement)}):"),
         Text(""),
-        Text(f"first order   f(P + h) ≈ {show(model.linear, style)}"),
+        pairs([("first order   f(P + h) ≈", show(model.linear, style))]
+              + ([("second order  f(P + h) ≈", show(model.quadratic, style))] if order == 2
+                 else [])),
     ]
-    if order == 2:
-        parts.append(Text(f"second order  f(P + h) ≈ {show(model.quadratic, style)}"))
     if checks:
         columns = ["‖h‖", "f(P + h)", "linear", "error", "error/‖h‖²"]
         if order == 2:
