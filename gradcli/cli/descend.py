@@ -205,13 +205,11 @@ def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, 
                 "method": plan.rule.name, "params": params}
         emit_json(view.basins_json(found, outcomes, spec, region, head))
     else:
+        from gradcli.cli.landscape import function_heading
         from gradcli.render.console import emit, plot_width, wants_colour
         from gradcli.render.descent import settings_text
-        from gradcli.render.maths import compact
 
-        named = f"{problem.entry.name}: " if problem.entry else ""
-        heading = f"{plan.rule.name} on {named}f({', '.join(problem.names)}) = " \
-                  f"{compact(problem.function)}"
+        heading = f"{plan.rule.name} on {function_heading(problem)}"
         if table:
             emit(view.basins_view(found, spec, len(points), region, heading,
                                   settings_text(params)))

@@ -23,7 +23,8 @@ Box = Annotated[str | None, typer.Option(
          "(default: the library function's domain, else -5:5).", show_default=False)]
 
 
-def _heading(problem) -> str:
+def function_heading(problem) -> str:
+    """`himmelblau: f(x, y) = …`, the first line of every landscape view."""
     from gradcli.render.maths import compact
 
     named = f"{problem.entry.name}: " if problem.entry else ""
@@ -69,7 +70,7 @@ def critical(
         else:
             from gradcli.render.console import emit
 
-            emit(view.critical_view(search, problem.names, _heading(problem)))
+            emit(view.critical_view(search, problem.names, function_heading(problem)))
 
     run(body)
 
@@ -129,7 +130,7 @@ def taylor(
             from gradcli.render.console import emit
 
             emit(view.taylor_view(taylor_model, checks, order, problem.names, point, math_style,
-                                  _heading(problem)))
+                                  function_heading(problem)))
 
     run(body)
 
