@@ -3,6 +3,10 @@
 The code is generated from expression trees that the safe parser built (so it is checked text),
 after renaming every variable to a positional name: a user's `e` or `select` cannot shadow NumPy.
 Common subexpressions are eliminated once, shared by all outputs.
+
+Names in generated code come from disjoint families, so no two can ever collide: variables are
+`a0, a1, …` (`positional`), common subexpressions `cse0, cse1, …` (`TEMPORARY`; no other name
+starts with it), and every other name is written by hand in `compile`/`fusion`.
 """
 
 from __future__ import annotations
@@ -28,14 +32,17 @@ def positional(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], prefix:
     return [sp.sympify(expr).xreplace(mapping) for expr in exprs], names
 
 
+TEMPORARY = "cse"  # prefix of common-subexpression names; no hand-written name starts with it
+
+
 def eliminate_common(exprs: Sequence[sp.Expr], thorough: bool = False):
-    """CSE with temporaries c0, c1, … (names no variable can take after `positional`).
+    """CSE with temporaries cse0, cse1, … (a family of names nothing else in generated code uses).
 
     `thorough` also refactors terms (SymPy's "basic" optimizations): ~15 ms more, worth it only
     for code that runs every step.
     """
     with time_budget("compiling the function"):
-        return sp.cse(list(exprs), symbols=sp.numbered_symbols("c"),
+        return sp.cse(list(exprs), symbols=sp.numbered_symbols(TEMPORARY),
                       optimizations="basic" if thorough else None)
 
 

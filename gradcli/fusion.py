@@ -190,15 +190,16 @@ def step_source(problem: Problem, plan: Plan, with_function: bool) -> str:
 
 
 def _bias_correction(betas: set[tuple[float, float]]) -> list[str]:
-    """q1, q2: 1 − βᵗ where a run is bias-corrected, else 1. With one (β₁, β₂) among the runs
-    they are computed as scalars, exactly as the Adam rule computes them."""
+    """q1, q2: 1 − βᵗ where a run is bias-corrected, else 1, each power taken on Python floats
+    exactly as the Adam rule takes it (NumPy's array power may round differently)."""
     if not betas:
         return ["q1 = q2 = 1.0"]
     if len(betas) == 1:
         ((beta1, beta2),) = betas
         return [f"q1 = numpy.where(bias, 1 - {beta1!r}**t, 1.0)",
                 f"q2 = numpy.where(bias, 1 - {beta2!r}**t, 1.0)"]
-    return ["q1 = numpy.where(bias, 1 - b1**t, 1.0)", "q2 = numpy.where(bias, 1 - b2**t, 1.0)"]
+    return ["q1 = numpy.where(bias, [1 - b**t for b in beta1s], 1.0)",
+            "q2 = numpy.where(bias, [1 - b**t for b in beta2s], 1.0)"]
 
 
 def common_step_source(problem: Problem, plan: Plan, with_function: bool,
@@ -213,7 +214,7 @@ def common_step_source(problem: Problem, plan: Plan, with_function: bool,
     point = [f"a{i}" for i in range(n)]
     state = [f"m{i}" for i in range(n)] + [f"v{i}" for i in range(n)]
     body = [f"{_pack(point)} = x", f"{_pack(state)} = state", "k = t - 1",
-            "b1, c1, b2, c2, ca, cb, cd, ce, bias = co"]
+            "b1, c1, b2, c2, ca, cb, cd, ce, bias, beta1s, beta2s = co"]
     body += _kernel(problem, with_function, numpy_printer(), arrays=True) + _rate(plan)
     body += _bias_correction(betas)
     for i in range(n):
@@ -235,6 +236,7 @@ def fuse_common_step(problem: Problem, plans: Sequence[Plan], with_function: boo
     rows = [plan.rule.common(plan.params) for plan in plans]
     co = tuple(np.array(column, dtype=bool if name == "bias" else float)
                for name, column in zip(rows[0]._fields, zip(*rows, strict=True), strict=True))
+    co += (tuple(row.beta1 for row in rows), tuple(row.beta2 for row in rows))
     betas = {(row.beta1, row.beta2) for row in rows if row.bias}
     step = build(common_step_source(problem, plans[0], with_function, betas), "step")
     return lambda x, state, lr, t, noise, active: step(x, state, lr, t, noise, active, co)
