@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from gradcli.errors import SymbolicTimeout
 
 DEFAULT_SECONDS = 10.0
+REPEAT_SECONDS = 0.05
 
 
 def budget_seconds() -> float:
@@ -43,6 +44,9 @@ def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
     allowed = min(limit, outer) if outer else limit
 
     def expire(signum, frame):
+        # The raise may land where Python swallows it (a gc callback, a __del__): fire again
+        # shortly until it reaches the block; the `finally` below disarms it.
+        signal.setitimer(signal.ITIMER_REAL, REPEAT_SECONDS)
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)

@@ -48,6 +48,26 @@ class LibraryFunction(NamedTuple):
     source: str
     path: Path
 
+    def reordered(self, names: tuple[str, ...]) -> LibraryFunction:
+        """The same function with every coordinate (start, domain, minima, points) given in the
+        order `names`, which must be a permutation of its variables (`--vars y,x`)."""
+        if sorted(names) != sorted(self.variables):
+            extra = [name for name in names if name not in self.variables]
+            if extra:
+                raise InputError(f"{self.name} is a function of {', '.join(self.variables)}; "
+                                 f"--vars may reorder them but not add '{extra[0]}'.")
+        if names == self.variables:
+            return self
+        order = [self.variables.index(name) for name in names]
+
+        def permute(values: tuple) -> tuple:
+            return tuple(values[i] for i in order)
+
+        return self._replace(
+            variables=names, start=permute(self.start), domain=permute(self.domain),
+            minima=tuple(m._replace(point=permute(m.point)) for m in self.minima),
+            points=tuple(m._replace(point=permute(m.point)) for m in self.points))
+
 
 class Malformed(NamedTuple):
     path: Path

@@ -92,6 +92,9 @@ def _check_characters(text: str) -> None:
             hint = f"write the plain letter '{plain}'" if plain.isascii() and plain.isprintable() \
                 else "use plain ASCII letters, digits and + - * / ^ ( ) ,"
             raise _fail(f"non-ASCII character '{char}' (U+{ord(char):04X})", column, hint)
+        if char == "#":
+            raise _fail("'#' is not allowed", column,
+                        "gradcli expressions have no comments; remove it and what follows")
         if char == "!":
             raise _fail("'!' (factorial or not) is not supported", column,
                         "gradcli knows + - * / ** and functions such as exp, log, sqrt")
@@ -99,6 +102,8 @@ def _check_characters(text: str) -> None:
             raise _fail(f"control character U+{ord(char):04X}", column, "remove it")
 
 
+_DECIMAL = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_UNDEFINED = (sp.zoo, sp.nan, sp.oo, -sp.oo)
 _IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+\.?\d*)(?![eE][+-]?\d)([A-Za-z_(])")
 
 
@@ -216,7 +221,7 @@ class _Builder:
             raise _fail("the expression is nested too deeply", self.column(node),
                         f"the limit is {MAX_DEPTH} levels")
         if isinstance(node, ast.BinOp):
-            return self._binary(node, depth)
+            return self._defined(self._binary(node, depth), node)
         if isinstance(node, ast.UnaryOp):
             return self._unary(node, depth)
         if isinstance(node, ast.Constant):
@@ -224,12 +229,21 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self._name(node)
         if isinstance(node, ast.Call):
-            return self._call(node, depth)
+            return self._defined(self._call(node, depth), node)
         if isinstance(node, ast.Tuple):
             raise _fail("unexpected ','", self.column(node),
                         "one function only here; use 'gradcli jacobian' for several")
         what, hint = _NODE_NAMES.get(type(node), (type(node).__name__, "it is not supported"))
         raise _fail(f"{what} is not allowed", self.column(node), hint)
+
+    def _defined(self, expr: sp.Expr, node: ast.AST) -> sp.Expr:
+        """Refuse the first node whose value is undefined everywhere (1/0, 0/0, log(0), 0**-1):
+        SymPy would carry it along as zoo or nan and every derivative would be meaningless."""
+        if expr.has(*_UNDEFINED):
+            segment = ast.get_source_segment(self.source, node) or "this part"
+            raise _fail(f"'{segment}' is undefined (division by zero or a pole)",
+                        self.column(node), "remove it or change the constant")
+        return expr
 
     def _operator(self, op: ast.AST, node: ast.AST) -> None:
         if type(op) in _OPERATORS:
@@ -281,6 +295,9 @@ class _Builder:
             raise _fail("imaginary numbers are not supported", column,
                         "gradcli works with real functions")
         literal = ast.get_source_segment(self.source, node) or repr(value)
+        if not _DECIMAL.fullmatch(literal):
+            raise _fail(f"number '{literal}' is not written in plain decimal digits", column,
+                        "write numbers such as 16, 0.5 or 1e-3 (no 0x, 0o, 0b or '_')")
         if isinstance(value, int):
             digits = len(literal.lstrip("0")) if literal.isdigit() else len(str(abs(value)))
             if digits > MAX_INT_DIGITS:
@@ -291,7 +308,7 @@ class _Builder:
         if exponent and abs(int(exponent.group(1))) > MAX_DECIMAL_EXPONENT:
             raise _fail(f"number '{literal}' is out of range", column,
                         f"exponents are limited to ±{MAX_DECIMAL_EXPONENT}")
-        return sp.Rational(literal.replace("_", ""))
+        return sp.Rational(literal)
 
     def _name(self, node: ast.Name) -> sp.Expr:
         name = node.id

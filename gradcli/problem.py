@@ -42,7 +42,8 @@ class Problem:
         if entry is not None:
             order = variables if variables is not None else ",".join(entry.variables)
             problem = cls.from_text(entry.expression, order)
-            return cls(entry.name, problem.function, problem.variables, entry)
+            return cls(entry.name, problem.function, problem.variables,
+                       entry.reordered(problem.names))
         if word.isidentifier() and len(word) >= 4 and library.closest(word):
             raise library.unknown(word)
         return cls.from_text(text, variables)

@@ -197,3 +197,64 @@ def test_budgets_nest_without_losing_the_outer_deadline():
             time.sleep(0.01)
     assert "outer" in str(error.value)
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x + 1 # + y", "error: '#' is not allowed at column 7; gradcli expressions have no "
+                    "comments; remove it and what follows.\n"),
+    ("0x10*x", "error: number '0x10' is not written in plain decimal digits at column 1; write "
+               "numbers such as 16, 0.5 or 1e-3 (no 0x, 0o, 0b or '_').\n"),
+    ("x*0b11", "error: number '0b11' is not written in plain decimal digits at column 3; write "
+               "numbers such as 16, 0.5 or 1e-3 (no 0x, 0o, 0b or '_').\n"),
+    ("x*0o17", "error: number '0o17' is not written in plain decimal digits at column 3; write "
+               "numbers such as 16, 0.5 or 1e-3 (no 0x, 0o, 0b or '_').\n"),
+    ("x*1e1_000", "error: number '1e1_000' is not written in plain decimal digits at column 3; "
+                  "write numbers such as 16, 0.5 or 1e-3 (no 0x, 0o, 0b or '_').\n"),
+    ("x + 1/0", "error: '1/0' is undefined (division by zero or a pole) at column 5; remove it "
+                "or change the constant.\n"),
+    ("x*0/0", "error: 'x*0/0' is undefined (division by zero or a pole) at column 1; remove it "
+              "or change the constant.\n"),
+    ("log(0) + x", "error: 'log(0)' is undefined (division by zero or a pole) at column 1; "
+                   "remove it or change the constant.\n"),
+    ("x + 0**-1", "error: '0**-1' is undefined (division by zero or a pole) at column 5; remove "
+                  "it or change the constant.\n"),
+])
+def test_text_outside_the_language_is_refused_not_reinterpreted(text, message):
+    run = gradcli("grad", text)
+    assert (run.code, run.stdout, run.stderr) == (2, "", message)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("grad", "-tanh(x)", "--json"), ["tanh(x)**2 - 1"]),
+    (("grad", "--json", "-tanh(x)"), ["tanh(x)**2 - 1"]),
+    (("grad", "-xq**2 + xq**4", "--json"), ["4*xq**3 - 2*xq"]),
+])
+def test_an_expression_starting_with_minus_is_an_expression(args, expected):
+    run = gradcli(*args)
+    assert run.code == 0 and run.json()["gradient"] == expected
+
+
+def test_a_leading_minus_is_not_read_as_short_options_by_descend():
+    quiet = gradcli("descend", "-xq**2 + xq**4", "--start", "1", "--lr", "0.1", "--json").json()
+    assert quiet["variables"] == ["xq"]
+    assert quiet["x"][0] == pytest.approx(2**-0.5, abs=1e-8)
+    run = gradcli("descend", "-exp(m)", "--start", "0", "--steps", "3", "--json")
+    assert run.code == 3 and run.json()["method"] == "gd"
+    assert gradcli("jacobian", "-y", "x", "--json").json()["functions"] == ["-y", "x"]
+
+
+def test_library_coordinates_follow_the_variable_order():
+    swapped = gradcli("descend", "rosenbrock", "--vars", "y,x", "--steps", "1", "--json").json()
+    assert swapped["variables"] == ["y", "x"] and swapped["start"] == [1.0, -1.2]
+    critical = gradcli("critical", "himmelblau", "--vars", "y,x", "--numeric", "--json").json()
+    assert any(p["x"] == pytest.approx([2.0, 3.0]) for p in critical["points"])
+    run = gradcli("descend", "rosenbrock", "--vars", "x,y,z")
+    assert (run.code, run.stderr) == (2, "error: rosenbrock is a function of x, y; --vars may "
+                                         "reorder them but not add 'z'.\n")
+
+
+def test_csv_columns_are_unique_whatever_the_variables_are_called():
+    run = gradcli("descend", "k**2 + x_k**2 + f**2 + x_f**2", "--start", "1,1,1,1", "--steps",
+                  "1", "--csv")
+    header = run.stdout.splitlines()[0].split(",")
+    assert header == ["k", "x_x_f", "x_x_k", "x_f", "x_k", "f", "grad_norm", "step"]

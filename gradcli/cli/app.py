@@ -9,11 +9,58 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from gradcli import __version__
 from gradcli.errors import ExitCode, GradcliError, InputError
 
+HELP_OPTIONS = ["-h", "--help"]
+
+
+def positionals_last(command, args: list[str]) -> list[str]:
+    """Options first, then `--` and the positional arguments in their order.
+
+    An expression may start with '-' ("-tanh(x)"); Click would read it as a cluster of short
+    options (`-h` printing help, `-q` turning quiet). Every word that is neither a known option
+    nor an option's value is positional, so it is moved behind `--`, where Click reads it as
+    it is. Unknown long options (`--methods`) stay options, so Click still reports them.
+    """
+    if "--" in args:
+        return args
+    takes_value = {}
+    for param in command.params:
+        if param.param_type_name == "option":
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not (param.is_flag or param.count)
+    takes_value.update(dict.fromkeys(HELP_OPTIONS, False))
+    options, positional = [], []
+    words = iter(args)
+    for word in words:
+        if word in takes_value:
+            options.append(word)
+            if takes_value[word]:
+                options.extend(next(words, None) for _ in range(1))
+        elif word.startswith("--"):
+            options.append(word)  # `--lr=0.1`, or an unknown option for Click to report
+        else:
+            positional.append(word)
+    options = [word for word in options if word is not None]
+    return [*options, "--", *positional] if positional else options
+
+
+class _Commands(TyperGroup):
+    """gradcli's command group: a command's expression may start with '-' (see above)."""
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and any(
+                p.param_type_name == "argument" for p in command.params):
+            rest = positionals_last(command, rest)
+        return name, command, rest
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="gradcli",
     help="Explore optimization from the terminal: exact gradients and Hessians, gradient descent "
     "and its relatives, as tables and plots for people and as JSON, CSV or bare numbers for "
