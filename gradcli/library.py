@@ -124,7 +124,7 @@ class _Reader:
 
 def read(path: Path) -> LibraryFunction:
     """Read and validate one file; InputError names the path and the key at fault."""
-    from gradcli.parsing import order_variables, parse
+    from gradcli.symbolic.parsing import order_variables, parse
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

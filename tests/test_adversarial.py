@@ -186,8 +186,8 @@ def test_big_numeric_searches_end_within_the_budget():
 def test_budgets_nest_without_losing_the_outer_deadline():
     import time
 
-    from gradcli.budget import time_budget
     from gradcli.errors import SymbolicTimeout
+    from gradcli.symbolic.budget import time_budget
 
     started = time.monotonic()
     with pytest.raises(SymbolicTimeout) as error, time_budget("outer", 0.3):

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from gradcli.plan import make_plan
+from gradcli.engine.plan import make_plan
 from tests.conftest import assert_golden, gradcli
 
 GD = make_plan("gd", {})
@@ -213,9 +213,9 @@ def test_variable_names_cannot_shadow_generated_code():
 
 
 def test_constant_gradient_entries_broadcast_in_batches():
-    from gradcli.descent import descend
-    from gradcli.engine import StopRules
-    from gradcli.problem import Problem
+    from gradcli.engine.descent import descend
+    from gradcli.engine.loop import StopRules
+    from gradcli.engine.problem import Problem
 
     runs = descend(Problem.from_text("2*x + y**2"), np.array([[0.0, 1.0], [1.0, 2.0]]), 0.1,
                    GD, StopRules(5, 1e-8))

@@ -121,10 +121,10 @@ def test_golden_lab_plots():
 @pytest.mark.parametrize("extra", [[], [("adam", {"beta1": 0.5, "beta2": 0.9})]])
 def test_methods_side_by_side_reproduce_each_method_bit_for_bit(extra):
     """The shared step is each method's own update with coefficients 0 and 1: same floats."""
-    from gradcli.descent import descend
-    from gradcli.engine import StopRules
-    from gradcli.plan import make_plan
-    from gradcli.problem import Problem
+    from gradcli.engine.descent import descend
+    from gradcli.engine.loop import StopRules
+    from gradcli.engine.plan import make_plan
+    from gradcli.engine.problem import Problem
 
     problem = Problem.resolve("rosenbrock")
     entries = [("gd", {}), ("momentum", {"momentum": 0.8}), ("nesterov", {}), ("adagrad", {}),
@@ -165,10 +165,10 @@ def test_every_compare_entry_is_the_same_method_run_alone(text, start, chosen):
     """Side by side, each method takes the very steps it takes alone on the same NumPy engine
     (bit for bit), and agrees with the scalar single-run loop to rounding over a short horizon
     (`math` and NumPy may round sin or exp differently in the last bit)."""
-    from gradcli.descent import descend
-    from gradcli.engine import StopRules
-    from gradcli.plan import make_plan
-    from gradcli.problem import Problem
+    from gradcli.engine.descent import descend
+    from gradcli.engine.loop import StopRules
+    from gradcli.engine.plan import make_plan
+    from gradcli.engine.problem import Problem
 
     problem = Problem.from_text(text, "x,y,z")
     plans = [make_plan(FIRST_ORDER[i][0], FIRST_ORDER[i][1]) for i in chosen]

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gradcli import calculus, library
-from gradcli.compile import evaluate
-from gradcli.problem import Problem
+from gradcli import library
+from gradcli.engine.compile import evaluate
+from gradcli.engine.problem import Problem
+from gradcli.symbolic import calculus
 from tests.conftest import assert_golden, gradcli
 
 REFERENCE = {"sphere", "booth", "matyas", "rosenbrock", "himmelblau", "beale",

@@ -6,12 +6,12 @@ import math
 import numpy as np
 import pytest
 
-from gradcli.descent import descend
-from gradcli.engine import StopRules
-from gradcli.optimizers import RULES
-from gradcli.plan import EXACT, Transforms, make_plan
-from gradcli.problem import Problem
-from gradcli.schedules import parse_schedule
+from gradcli.engine.descent import descend
+from gradcli.engine.loop import StopRules
+from gradcli.engine.optimizers import RULES
+from gradcli.engine.plan import EXACT, Transforms, make_plan
+from gradcli.engine.problem import Problem
+from gradcli.engine.schedules import parse_schedule
 from tests.conftest import gradcli
 
 QUADRATIC = Problem.from_text("(x - 1)**2 + 3*(y + 2)**2")

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradcli.errors import InputError
-from gradcli.parsing import natural_key, order_variables, parse
+from gradcli.symbolic.parsing import natural_key, order_variables, parse
 
 x, y, z = sp.symbols("x y z", real=True)
 

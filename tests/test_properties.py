@@ -4,10 +4,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradcli.analysis import finite_difference_gradient
-from gradcli.compile import evaluate
-from gradcli.plan import make_plan
-from gradcli.problem import Problem
+from gradcli.engine.compile import evaluate
+from gradcli.engine.plan import make_plan
+from gradcli.engine.problem import Problem
+from gradcli.explore.at_point import finite_difference_gradient
 
 GD = make_plan("gd", {})
 LEAVES = st.sampled_from(["x", "y", "z", "1", "2", "0.5", "3"])
@@ -69,8 +69,8 @@ def test_fused_and_batched_loops_agree(text, start, lr):
     surface (x·e^(sin y) at lr 0.1) such a bit grows without bound; over a short horizon the
     two loops must agree to rounding.
     """
-    from gradcli.descent import descend
-    from gradcli.engine import StopRules
+    from gradcli.engine.descent import descend
+    from gradcli.engine.loop import StopRules
 
     problem = _problem(text)
     stop = StopRules(25, 1e-10)

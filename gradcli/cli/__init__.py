@@ -1,10 +1,10 @@
 """The Typer application: option parsing and wiring only; the maths lives below it."""
 
 from gradcli.cli import (  # noqa: F401  (registers the commands)
+    comparisons,
     derivatives,
     descend,
     functions,
-    lab,
     landscape,
 )
 from gradcli.cli.app import app

@@ -73,12 +73,12 @@ def grad(
     """
 
     def body():
-        from gradcli.analysis import gradient_at
+        from gradcli.engine.problem import Problem
         from gradcli.errors import InputError
-        from gradcli.problem import Problem
+        from gradcli.explore.at_point import gradient_at
+        from gradcli.points import parse_vector
         from gradcli.render import derivatives as view
         from gradcli.render.jsonout import emit
-        from gradcli.vectors import parse_vector
 
         problem = Problem.resolve(expression_text(expr), variables)
         math_style = style_named(style)
@@ -120,11 +120,11 @@ def hessian(
     """
 
     def body():
-        from gradcli.analysis import hessian_at
-        from gradcli.problem import Problem
+        from gradcli.engine.problem import Problem
+        from gradcli.explore.at_point import hessian_at
+        from gradcli.points import parse_vector
         from gradcli.render import derivatives as view
         from gradcli.render.jsonout import emit
-        from gradcli.vectors import parse_vector
 
         problem = Problem.resolve(expression_text(expr), variables)
         math_style = style_named(style)
@@ -169,12 +169,12 @@ def jacobian(
     """
 
     def body():
-        from gradcli import calculus
-        from gradcli.analysis import jacobian_at
-        from gradcli.parsing import order_variables, parse
+        from gradcli.explore.at_point import jacobian_at
+        from gradcli.points import parse_vector
         from gradcli.render import derivatives as view
         from gradcli.render.jsonout import emit
-        from gradcli.vectors import parse_vector
+        from gradcli.symbolic import calculus
+        from gradcli.symbolic.parsing import order_variables, parse
 
         parsed = [parse(_expression_or_name(expression_text(text)), several=True)
                   for text in exprs]

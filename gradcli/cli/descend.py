@@ -125,9 +125,9 @@ def descend(
     def body():
         import numpy as np
 
-        from gradcli.descent import descend as run_descent
-        from gradcli.plan import make_plan
-        from gradcli.problem import Problem
+        from gradcli.engine.descent import descend as run_descent
+        from gradcli.engine.plan import make_plan
+        from gradcli.engine.problem import Problem
         from gradcli.render.progress import progress_bar
 
         check_positive(lr, "--lr")
@@ -176,9 +176,9 @@ def check_seed_and_starts(seed, noise, starts, box, **single_run_only) -> None:
 def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, table):
     """Every start in one batch; report the basins, not the paths."""
     from gradcli.boxes import parse_box
-    from gradcli.descent import descend as run_descent
+    from gradcli.engine.descent import descend as run_descent
     from gradcli.errors import InputError
-    from gradcli.multistart import basins, starting_points
+    from gradcli.explore.multistart import basins, starting_points
     from gradcli.render.progress import progress_bar
 
     n = len(problem.variables)
@@ -192,13 +192,13 @@ def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, 
     with progress_bar(stop.steps) as progress:
         outcomes = run_descent(problem, points, rate, plan, stop, progress=progress)
     found = basins(problem, outcomes, region)
-    from gradcli.outcome import reported_params
+    from gradcli.engine.outcome import reported_params
     from gradcli.render import landscape as view
 
     params = reported_params(plan, rate)
     if json:
-        from gradcli.printing import plain
         from gradcli.render.jsonout import emit as emit_json
+        from gradcli.symbolic.printing import plain
 
         head = {**({"name": problem.entry.name} if problem.entry else {}),
                 "function": plain(problem.function), "variables": list(problem.names),
@@ -255,8 +255,8 @@ def descent_plots(problem, result, width: int, colour: bool) -> str:
     """Convergence of f and ‖∇f‖; for two variables, the map of f with the path."""
     import numpy as np
 
+    from gradcli.explore.surface import box_around, surface_grid
     from gradcli.render.plots import Series, convergence_plot, surface_map
-    from gradcli.surface import box_around, surface_grid
 
     history = result.history
     parts = [

@@ -85,13 +85,12 @@ def show(
 
             emit_json(as_dict(entry))
             return
-        import sympy as sp
-
-        from gradcli.parsing import parse
         from gradcli.render.console import emit
         from gradcli.render.library import details
+        from gradcli.render.maths import MathFormat, show
+        from gradcli.symbolic.parsing import parse
 
         formula = parse(entry.expression).components[0]
-        emit(details(entry, sp.pretty(formula, use_unicode=True, wrap_line=False)))
+        emit(details(entry, show(formula, MathFormat.pretty)))
 
     run(body)

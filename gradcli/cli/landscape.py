@@ -54,10 +54,10 @@ def critical(
 
     def body():
         from gradcli.boxes import parse_box
-        from gradcli.landscape import critical_points, default_box
-        from gradcli.printing import plain
-        from gradcli.problem import Problem
+        from gradcli.engine.problem import Problem
+        from gradcli.explore.critical_points import critical_points, default_box
         from gradcli.render import landscape as view
+        from gradcli.symbolic.printing import plain
 
         problem = Problem.resolve(expression_text(expr), variables)
         region = parse_box(box, len(problem.variables)) if box else default_box(problem)
@@ -102,12 +102,12 @@ def taylor(
     """
 
     def body():
+        from gradcli.engine.problem import Problem
         from gradcli.errors import InputError
-        from gradcli.printing import plain
-        from gradcli.problem import Problem
+        from gradcli.explore.taylor import check, model
+        from gradcli.points import parse_vector
         from gradcli.render import landscape as view
-        from gradcli.taylor import check, model
-        from gradcli.vectors import parse_vector
+        from gradcli.symbolic.printing import plain
 
         if order not in (1, 2):
             raise InputError(f"--order must be 1 or 2, not {order}.")

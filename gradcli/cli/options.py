@@ -54,8 +54,8 @@ def method_options(momentum, decay, beta1, beta2, eps) -> dict[str, float]:
 
 
 def transforms_from(noise, seed, accumulate, clip_norm, clip_value):
+    from gradcli.engine.plan import Transforms
     from gradcli.errors import InputError
-    from gradcli.plan import Transforms
 
     for value, option in ((noise, "--noise"), (clip_norm, "--clip-norm"),
                           (clip_value, "--clip-value")):
@@ -77,7 +77,7 @@ def default_rate(given: float | None, method: float | None, library: float | Non
 def start_point(problem, start: str | None):
     """The user's --start, else the library function's; an expression needs one."""
     from gradcli.errors import InputError
-    from gradcli.vectors import parse_vector
+    from gradcli.points import parse_vector
 
     if start is not None:
         return parse_vector(start, "--start", len(problem.variables))
@@ -88,7 +88,7 @@ def start_point(problem, start: str | None):
 
 
 def stop_rules(steps: int, tol: float, step_tol: float | None, f_tol: float | None):
-    from gradcli.engine import StopRules
+    from gradcli.engine.loop import StopRules
 
     check_count(steps, "--steps")
     check_positive(tol, "--tol", allow_zero=True)

@@ -10,10 +10,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from gradcli.analysis import GradientAtPoint, HessianAtPoint, JacobianAtPoint
-from gradcli.calculus import Value
+from gradcli.explore.at_point import GradientAtPoint, HessianAtPoint, JacobianAtPoint
 from gradcli.render.maths import MathFormat, plain, show
 from gradcli.render.numbers import fmt, fmt_vector
+from gradcli.symbolic.calculus import Value
 
 EXACT_WIDTH = 24
 

@@ -9,8 +9,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from gradcli.engine.result import Result, Status
 from gradcli.render.numbers import fmt, fmt_vector
-from gradcli.result import Result, Status
 
 HEAD_ROWS = 10
 TAIL_ROWS = 10

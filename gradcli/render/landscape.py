@@ -9,12 +9,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from gradcli.landscape import Search
-from gradcli.multistart import Basins
+from gradcli.explore.critical_points import Search
+from gradcli.explore.multistart import Basins
+from gradcli.explore.taylor import Model, StepCheck
 from gradcli.render.derivatives import pairs
 from gradcli.render.maths import MathFormat, show
 from gradcli.render.numbers import fmt, fmt_vector
-from gradcli.taylor import Model, StepCheck
 
 PLURALS = {"minimum": "minima", "maximum": "maxima", "saddle": "saddles",
            "degenerate": "degenerate points"}
@@ -104,7 +104,7 @@ def taylor_view(model: Model, checks: Sequence[StepCheck], order: int, names: Se
 
 def taylor_json(model: Model, checks: Sequence[StepCheck], order: int, names: Sequence[str],
                 point, function: str, name: str | None) -> dict[str, Any]:
-    from gradcli.printing import plain
+    from gradcli.symbolic.printing import plain
 
     payload: dict[str, Any] = {
         **({"name": name} if name else {}),

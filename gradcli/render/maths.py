@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import sympy as sp
 
-from gradcli.printing import plain
+from gradcli.symbolic.printing import plain
 
 
 class MathFormat(StrEnum):

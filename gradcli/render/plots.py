@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli.explore.surface import SurfaceGrid
 from gradcli.render.numbers import fmt
-from gradcli.surface import SurfaceGrid
 
 RAMP = " .:-=+*#%@"  # low f → light, high f → dense
 PATH_MARKERS = "•ox+*#@%&$"

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from gradcli.engine import Progress
+from gradcli.engine.loop import Progress
 
 DELAY_SECONDS = 0.5
 

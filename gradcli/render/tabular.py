@@ -6,7 +6,7 @@ import csv
 import math
 from typing import TextIO
 
-from gradcli.result import Result
+from gradcli.engine.result import Result
 
 RESERVED = {"k", "f", "grad_norm", "step"}
 

@@ -14,12 +14,12 @@ import sys
 import numpy as np
 from timing import best_of
 
-from gradcli.descent import descend
-from gradcli.engine import StopRules, run_batch
-from gradcli.fusion import fuse_step
-from gradcli.plan import make_plan
-from gradcli.problem import Problem
-from gradcli.recorder import Recorder
+from gradcli.engine.descent import descend
+from gradcli.engine.fusion import fuse_step
+from gradcli.engine.loop import StopRules, run_batch
+from gradcli.engine.plan import make_plan
+from gradcli.engine.problem import Problem
+from gradcli.engine.recorder import Recorder
 
 GD = make_plan("gd", {})
 ROSENBROCK = "(1-x)**2 + 100*(y-x**2)**2"

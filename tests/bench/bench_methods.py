@@ -12,13 +12,13 @@ import sys
 import numpy as np
 from timing import best_of
 
-from gradcli.descent import descend
-from gradcli.engine import StopRules, run_batch
-from gradcli.fusion import fuse_step
-from gradcli.optimizers import RULES
-from gradcli.plan import make_plan
-from gradcli.problem import Problem
-from gradcli.recorder import Recorder
+from gradcli.engine.descent import descend
+from gradcli.engine.fusion import fuse_step
+from gradcli.engine.loop import StopRules, run_batch
+from gradcli.engine.optimizers import RULES
+from gradcli.engine.plan import make_plan
+from gradcli.engine.problem import Problem
+from gradcli.engine.recorder import Recorder
 
 STEPS = 10_000
 START = np.array([[-1.2, 1.0]])

@@ -10,9 +10,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from gradcli.engine.result import Result, Status
 from gradcli.render.descent import STATUS_STYLE, point_text
 from gradcli.render.numbers import fmt
-from gradcli.result import Result, Status
 
 
 def _steps_to_tolerance(result: Result) -> str:

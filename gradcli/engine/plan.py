@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from gradcli.engine.optimizers import Rule
+from gradcli.engine.schedules import CONSTANT, Schedule
 from gradcli.errors import InputError
-from gradcli.optimizers import Rule
-from gradcli.schedules import CONSTANT, Schedule
 
 
 class Transforms(NamedTuple):
@@ -66,8 +66,8 @@ class Plan(NamedTuple):
 def make_plan(method: str, given: Mapping[str, float], schedule: str | None = None,
               transforms: Transforms = EXACT, line_search: bool = False) -> Plan:
     """A checked plan from the words a user typed."""
-    from gradcli.optimizers import hyperparameters, rule_named
-    from gradcli.schedules import parse_schedule
+    from gradcli.engine.optimizers import hyperparameters, rule_named
+    from gradcli.engine.schedules import parse_schedule
 
     rule = rule_named(method)
     return Plan(rule, hyperparameters(rule, given), parse_schedule(schedule), transforms,

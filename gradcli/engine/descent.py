@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from gradcli.calculus import gradient_hides_domain
-from gradcli.engine import Progress, StopRules, run_batch, run_fused
-from gradcli.fusion import fuse_common_step, fuse_loop, fuse_step, state_size
-from gradcli.newton import matrix_step
-from gradcli.outcome import Outcomes
-from gradcli.plan import Plan
-from gradcli.problem import Problem
-from gradcli.recorder import Recorder
+from gradcli.engine.fusion import fuse_common_step, fuse_loop, fuse_step, state_size
+from gradcli.engine.loop import Progress, StopRules, run_batch, run_fused
+from gradcli.engine.newton import matrix_step
+from gradcli.engine.outcome import Outcomes
+from gradcli.engine.plan import Plan
+from gradcli.engine.problem import Problem
+from gradcli.engine.recorder import Recorder
+from gradcli.symbolic.calculus import gradient_hides_domain
 
 # Default record: up to this many rows in all (runs × steps) before thinning.
 RECORD_BUDGET = 2000

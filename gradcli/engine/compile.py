@@ -20,7 +20,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from gradcli.budget import time_budget
+from gradcli.symbolic.budget import time_budget
 
 BatchFunction = Callable[[np.ndarray], np.ndarray]
 

@@ -40,7 +40,7 @@ from gradcli.cli.options import (
 
 
 def _prepare(expr: str, variables: str | None, start: str | None):
-    from gradcli.problem import Problem
+    from gradcli.engine.problem import Problem
 
     problem = Problem.resolve(expression_text(expr), variables)
     return problem, start_point(problem, start)
@@ -49,7 +49,7 @@ def _prepare(expr: str, variables: str | None, start: str | None):
 def _run_batch(problem, point, rates, plans, stop):
     import numpy as np
 
-    from gradcli.descent import descend
+    from gradcli.engine.descent import descend
     from gradcli.render.progress import progress_bar
 
     starts = np.repeat(np.array([[float(v) for v in point]]), len(plans), axis=0)
@@ -94,8 +94,8 @@ def compare(
     """
 
     def body():
-        from gradcli.lab import parse_methods
-        from gradcli.plan import make_plan
+        from gradcli.engine.plan import make_plan
+        from gradcli.explore.comparisons import parse_methods
 
         check_positive(lr, "--lr")
         stop = stop_rules(steps, tol, None, None)
@@ -110,13 +110,13 @@ def compare(
         results = _run_batch(problem, point, rates, plans, stop)
         labels = [entry.label for entry in entries]
         if json:
+            from gradcli.render.comparisons import compare_json
             from gradcli.render.jsonout import emit as emit_json
-            from gradcli.render.lab import compare_json
 
             emit_json(compare_json(labels, results))
             return None
+        from gradcli.render.comparisons import compare_view
         from gradcli.render.console import emit, plot_width, wants_colour
-        from gradcli.render.lab import compare_view
         from gradcli.render.maths import compact
 
         if table:
@@ -132,8 +132,8 @@ def compare(
 def _paths_plots(problem, labels, results, width: int, colour: bool) -> str:
     import numpy as np
 
+    from gradcli.explore.surface import box_around, surface_grid
     from gradcli.render.plots import Series, convergence_plot, surface_map
-    from gradcli.surface import box_around, surface_grid
 
     parts = [convergence_plot([Series(label, r.history.k, r.history.f)
                                for label, r in zip(labels, results, strict=True)],
@@ -182,8 +182,8 @@ def sweep(
     """
 
     def body():
-        from gradcli.lab import parse_rates, reached, stability_bound, verdict
-        from gradcli.plan import make_plan
+        from gradcli.engine.plan import make_plan
+        from gradcli.explore.comparisons import parse_rates, reached, stability_bound, verdict
 
         rates = parse_rates(lr)
         stop = stop_rules(steps, tol, None, None)
@@ -195,13 +195,13 @@ def sweep(
                   "end": stability_bound(problem, best.x) if best else None}
         verdicts = [verdict(result, bounds["end"] or bounds["start"]) for result in results]
         if json:
+            from gradcli.render.comparisons import sweep_json
             from gradcli.render.jsonout import emit as emit_json
-            from gradcli.render.lab import sweep_json
 
             emit_json(sweep_json(results, verdicts, bounds))
             return None
+        from gradcli.render.comparisons import sweep_view
         from gradcli.render.console import emit, plot_width, wants_colour
-        from gradcli.render.lab import sweep_view
         from gradcli.render.maths import compact
 
         if table:

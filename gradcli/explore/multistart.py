@@ -12,11 +12,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli.engine.outcome import Outcomes
+from gradcli.engine.problem import Problem
+from gradcli.engine.result import Status
 from gradcli.errors import InputError
-from gradcli.landscape import Box, classify, known_label, merge
-from gradcli.outcome import Outcomes
-from gradcli.problem import Problem
-from gradcli.result import Status
+from gradcli.explore.critical_points import Box, classify, known_label, merge
 
 MAX_STARTS = 250_000
 BASIN_TOLERANCE = 1e-3  # of the box's diagonal

@@ -9,9 +9,9 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from gradcli.budget import time_budget
 from gradcli.errors import NumericError
-from gradcli.printing import plain
+from gradcli.symbolic.budget import time_budget
+from gradcli.symbolic.printing import plain
 
 DEFINITENESS_TOLERANCE = 1e-10
 

@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradcli.compile import evaluate
-from gradcli.problem import Problem
+from gradcli.engine.compile import evaluate
+from gradcli.engine.problem import Problem
 
 Box = tuple[tuple[float, float], tuple[float, float]]
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradcli.recorder import Recorder
+from gradcli.engine.recorder import Recorder
 
 # ‖∇f‖² above this (or NaN) stops a run: the gradient exploded or is undefined.
 GRADIENT_LIMIT_SQUARED = 1e200

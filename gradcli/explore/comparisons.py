@@ -12,12 +12,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradcli import calculus
-from gradcli.compile import evaluate
+from gradcli.engine.compile import evaluate
+from gradcli.engine.optimizers import rule_named
+from gradcli.engine.problem import Problem
+from gradcli.engine.result import Result, Status
 from gradcli.errors import InputError
-from gradcli.optimizers import rule_named
-from gradcli.problem import Problem
-from gradcli.result import Result, Status
+from gradcli.symbolic import calculus
 
 MAX_RUNS = 1000
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from gradcli.errors import InputError
-from gradcli.symbolic_functions import RealCbrt
+from gradcli.symbolic.real_functions import RealCbrt
 
 MAX_LENGTH = 2000
 MAX_NODES = 1000

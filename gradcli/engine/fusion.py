@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from gradcli.compile import build, numpy_printer, python_printer
-from gradcli.engine import GRADIENT_LIMIT_SQUARED, PROGRESS_EVERY, StopRules
-from gradcli.plan import Plan
-from gradcli.problem import Problem
+from gradcli.engine.compile import build, numpy_printer, python_printer
+from gradcli.engine.loop import GRADIENT_LIMIT_SQUARED, PROGRESS_EVERY, StopRules
+from gradcli.engine.plan import Plan
+from gradcli.engine.problem import Problem
 
 _NAME = re.compile(r"\b[A-Za-z_]\w*\b")
 
@@ -175,7 +175,7 @@ def loop_source(problem: Problem, plan: Plan, stop: StopRules, with_function: bo
 
 
 def step_source(problem: Problem, plan: Plan, with_function: bool) -> str:
-    """One batch step with the engine's contract (see `engine.run_batch`)."""
+    """One batch step with the engine's contract (see `loop.run_batch`)."""
     n = len(problem.variables)
     point = [f"a{i}" for i in range(n)]
     state = [f"s_{name}{i}" for name in _state_names(plan) for i in range(n)]

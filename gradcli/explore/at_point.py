@@ -9,12 +9,12 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from gradcli import calculus
-from gradcli.budget import time_budget
-from gradcli.calculus import Curvature, Value, value_at
-from gradcli.compile import evaluate
+from gradcli.engine.compile import evaluate
+from gradcli.engine.problem import Problem
 from gradcli.errors import InputError
-from gradcli.problem import Problem
+from gradcli.symbolic import calculus
+from gradcli.symbolic.budget import time_budget
+from gradcli.symbolic.calculus import Curvature, Value, value_at
 
 
 class Directional(NamedTuple):

@@ -1,6 +1,6 @@
 """Steps that need whole matrices: Newton's method, and backtracking line search.
 
-They keep the engine's step contract (see `engine.run_batch`) but work on (B, n) arrays: a
+They keep the engine's step contract (see `loop.run_batch`) but work on (B, n) arrays: a
 Hessian per run, a linear solve per run, trial evaluations of f. Newton converges in few steps,
 so clarity matters more here than the last microsecond.
 """
@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gradcli.plan import Plan
-from gradcli.problem import Problem
+from gradcli.engine.plan import Plan
+from gradcli.engine.problem import Problem
 
 ARMIJO = 1e-4  # sufficient decrease: f(x + αd) ≤ f(x) + c·α·∇f·d
 SHRINK = 0.5

@@ -34,7 +34,7 @@ class Schedule(NamedTuple):
         return self.multiplier == "1.0"
 
     def function(self) -> Callable[[int], float]:
-        from gradcli.compile import build
+        from gradcli.engine.compile import build
 
         return build(f"def multiplier(k):\n    return {self.multiplier}\n", "multiplier")
 

@@ -11,13 +11,13 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
-from gradcli import calculus
-from gradcli.compile import evaluate
-from gradcli.engine import Stopped, StopRules
-from gradcli.plan import Plan
-from gradcli.printing import plain
-from gradcli.problem import Problem
-from gradcli.result import History, Record, Result, Status
+from gradcli.engine.compile import evaluate
+from gradcli.engine.loop import Stopped, StopRules
+from gradcli.engine.plan import Plan
+from gradcli.engine.problem import Problem
+from gradcli.engine.result import History, Record, Result, Status
+from gradcli.symbolic import calculus
+from gradcli.symbolic.printing import plain
 
 # An iterate this much farther out than the start, where f overflows, has diverged.
 RUNAWAY_FACTOR = 1e10

@@ -16,12 +16,12 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from gradcli import calculus
-from gradcli.budget import time_budget
-from gradcli.compile import evaluate
+from gradcli.engine.compile import evaluate
+from gradcli.engine.problem import Problem
 from gradcli.errors import SymbolicTimeout
-from gradcli.printing import plain
-from gradcli.problem import Problem
+from gradcli.symbolic import calculus
+from gradcli.symbolic.budget import time_budget
+from gradcli.symbolic.printing import plain
 
 Box = tuple[tuple[float, float], ...]
 

@@ -7,10 +7,11 @@ from functools import cached_property
 
 import sympy as sp
 
-from gradcli import calculus, library
-from gradcli.compile import BatchFunction, compile_batch, eliminate_common, positional
+from gradcli import library
+from gradcli.engine.compile import BatchFunction, compile_batch, eliminate_common, positional
 from gradcli.library import LibraryFunction
-from gradcli.parsing import order_variables, parse
+from gradcli.symbolic import calculus
+from gradcli.symbolic.parsing import order_variables, parse
 
 
 @dataclass(frozen=True)

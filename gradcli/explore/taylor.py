@@ -16,9 +16,9 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from gradcli.budget import time_budget
-from gradcli.calculus import exact_point, value_at
-from gradcli.problem import Problem
+from gradcli.engine.problem import Problem
+from gradcli.symbolic.budget import time_budget
+from gradcli.symbolic.calculus import exact_point, value_at
 
 
 class Model(NamedTuple):
