@@ -66,11 +66,19 @@ _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=Tru
 _LOOKALIKES = {"·": "*", "×": "*", "∙": "*", "−": "-", "–": "-", "÷": "/", "π": "pi"}
 
 
+DIMENSION = sp.Symbol("n", integer=True, positive=True)  # the length of every vector
+
+
 class ParsedText(NamedTuple):
-    """The SymPy components of one text and the variable names it mentions, in text order."""
+    """The SymPy components of one text and the variable names it mentions, in text order.
+
+    `vectors` are the names used with a subscript (`x[i+1]`): their entries appear as
+    `sp.Indexed`, sums as `sp.Sum` over 1-based indices, and `n` (DIMENSION) is their length.
+    """
 
     components: tuple[sp.Expr, ...]
     names: tuple[str, ...]
+    vectors: tuple[str, ...] = ()
 
 
 def _fail(what: str, column: int | None, hint: str) -> InputError:
@@ -172,7 +180,6 @@ def _parse_ast(text: str) -> tuple[ast.expr, list[int], str]:
 
 _NODE_NAMES = {
     ast.Attribute: ("attribute access", "gradcli expressions have no attributes"),
-    ast.Subscript: ("subscript", "name variables x1, x2, … instead of x[1], x[2]"),
     ast.Lambda: ("lambda", "write the function itself, such as x**2 + y**2"),
     ast.ListComp: ("comprehension", "write the expression out"),
     ast.SetComp: ("comprehension", "write the expression out"),
@@ -211,6 +218,9 @@ class _Builder:
         self.columns = columns
         self.source = source
         self.names: dict[str, sp.Symbol] = {}
+        self.vectors: dict[str, sp.IndexedBase] = {}
+        self.summing: sp.Symbol | None = None  # the index of the sum being built
+        self.indices: dict[str, int] = {}  # every summation index name, and its column
 
     def column(self, node: ast.AST) -> int:
         offset = getattr(node, "col_offset", 0)
@@ -229,7 +239,11 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self._name(node)
         if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id == "sum":
+                return self._sum(node, depth)
             return self._defined(self._call(node, depth), node)
+        if isinstance(node, ast.Subscript):
+            return self._entry(node)
         if isinstance(node, ast.Tuple):
             raise _fail("unexpected ','", self.column(node),
                         "one function only here; use 'gradcli jacobian' for several")
@@ -319,9 +333,99 @@ class _Builder:
             raise _fail(f"function '{name}' is used without parentheses", column,
                         f"write {name}(…)")
         check_variable_name(name, column)
+        if name in self.vectors:
+            raise _fail(f"'{name}' is a vector (used as {name}[…]) but appears here without a "
+                        "subscript", column, f"write one entry, such as {name}[1], or sum over "
+                        f"them: sum({name}[i], (i, 1, n))")
+        if self.summing is not None and name == str(self.summing):
+            return self.summing
         if name not in self.names:
             self.names[name] = sp.Symbol(name, real=True)
         return self.names[name]
+
+    def _entry(self, node: ast.Subscript) -> sp.Expr:
+        """`x[i+1]`: one entry of the vector x (1-based, as in mathematics)."""
+        column = self.column(node)
+        if not isinstance(node.value, ast.Name):
+            raise _fail("only a named vector can take a subscript", column,
+                        "write x[i] with a plain name before the brackets")
+        name = node.value.id
+        check_variable_name(name, column)
+        if name in self.names:
+            raise _fail(f"'{name}' is used both as a scalar and as a vector ({name}[…])", column,
+                        "give the scalar and the vector different names")
+        if isinstance(node.slice, ast.Slice):
+            raise _fail(f"slice in {name}[…]", column, f"index one entry, such as {name}[i]")
+        index = self._index(node.slice, allow_sum_index=True)
+        if name not in self.vectors:
+            self.vectors[name] = sp.IndexedBase(name, real=True)
+        return self.vectors[name][index]
+
+    def _index(self, node: ast.expr, allow_sum_index: bool) -> sp.Expr:
+        """An index or a bound: whole numbers, `n`, the summation index, with + and −."""
+        column = self.column(node)
+        segment = ast.get_source_segment(self.source, node) or "the index"
+        hint = ("indices are whole numbers, n and the summation index with + and -, "
+                "such as i+1, n-1 or 2")
+
+        def build(part: ast.expr) -> sp.Expr:
+            if isinstance(part, ast.Constant) and type(part.value) is int:
+                literal = ast.get_source_segment(self.source, part) or ""
+                if not literal.isdigit() or len(literal) > MAX_INT_DIGITS:
+                    raise _fail(f"index '{segment}' is not a plain whole number", column, hint)
+                return sp.Integer(part.value)
+            if isinstance(part, ast.Name):
+                if part.id == "n":
+                    return DIMENSION
+                if allow_sum_index and self.summing is not None and part.id == str(self.summing):
+                    return self.summing
+                where = "outside a sum" if self.summing is None else "here"
+                raise _fail(f"index '{segment}' uses '{part.id}', which is not n or a summation "
+                            f"index {where}", column, hint)
+            if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Add | ast.Sub):
+                left, right = build(part.left), build(part.right)
+                return left + right if isinstance(part.op, ast.Add) else left - right
+            if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub | ast.UAdd):
+                inner = build(part.operand)
+                return -inner if isinstance(part.op, ast.USub) else inner
+            raise _fail(f"index '{segment}' is not allowed", column, hint)
+
+        index = sp.expand(build(node))
+        for symbol in (DIMENSION, self.summing):
+            if symbol is not None and index.coeff(symbol) not in (0, 1):
+                raise _fail(f"index '{segment}' has {symbol} with a coefficient other than 1",
+                            column, hint)
+        return index
+
+    def _sum(self, node: ast.Call, depth: int) -> sp.Expr:
+        """`sum(TERM, (i, LO, HI))`: Σ_{i=LO}^{HI} TERM, bounds inclusive and in n."""
+        column = self.column(node)
+        usage = "write sum(TERM, (i, LO, HI)), such as sum(x[i]**2, (i, 1, n))"
+        if node.keywords or len(node.args) != 2:
+            raise _fail("'sum' takes a term and a range", column, usage)
+        term, bounds = node.args
+        if not isinstance(bounds, ast.Tuple) or len(bounds.elts) != 3:
+            raise _fail("the range of 'sum' is not (i, LO, HI)", self.column(bounds), usage)
+        index_node, low_node, high_node = bounds.elts
+        if not isinstance(index_node, ast.Name):
+            raise _fail("the summation index is not a name", self.column(index_node), usage)
+        name = index_node.id
+        check_variable_name(name, self.column(index_node))
+        if self.summing is not None:
+            raise _fail("a sum inside a sum is not supported", column,
+                        "write the inner sum's terms out, or one sum over a single index")
+        if name == "n" or name in self.names or name in self.vectors:
+            raise _fail(f"the summation index '{name}' is already a variable or the "
+                        "dimension", self.column(index_node), "choose another name, such as i")
+        low = self._index(low_node, allow_sum_index=False)
+        high = self._index(high_node, allow_sum_index=False)
+        self.indices.setdefault(name, self.column(index_node))
+        self.summing = sp.Symbol(name, integer=True)
+        try:
+            summand = self.build(term, depth + 1)
+        finally:
+            index, self.summing = self.summing, None
+        return sp.Sum(summand, (index, low, high))
 
     def _call(self, node: ast.Call, depth: int) -> sp.Expr:
         column = self.column(node)
@@ -378,7 +482,17 @@ def parse(text: str, *, several: bool = False) -> ParsedText:
     if any(component.has(sp.I) for component in components):
         raise InputError("the expression has an imaginary constant (such as sqrt(-1)); "
                          "gradcli works with real functions.")
-    return ParsedText(components, tuple(builder.names))
+    for name, column in builder.indices.items():
+        if name in builder.names:
+            raise _fail(f"'{name}' is a summation index and also a variable outside its sum",
+                        column, "give the index another name")
+    if not builder.vectors:
+        return ParsedText(components, tuple(builder.names))
+    names = dict(builder.names)
+    plain_n = names.pop("n", None)  # with vectors, n is their length, not a variable
+    if plain_n is not None:
+        components = tuple(c.xreplace({plain_n: DIMENSION}) for c in components)
+    return ParsedText(components, tuple(names), tuple(builder.vectors))
 
 
 def natural_key(name: str) -> tuple:

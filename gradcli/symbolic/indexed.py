@@ -1,0 +1,248 @@
+"""Functions of parameter vectors: indexed sums, differentiated once whatever n is.
+
+f = rest + Σ_m c_m·Σ_{i=LO_m}^{HI_m} g_m(x[i+k₁], x[i+k₂], …, i, scalars, fixed entries).
+
+Each summand g_m is differentiated with respect to its *slots* (one placeholder symbol per shifted
+entry x[i+k]) and its *globals* (scalars such as `a`, and fixed entries such as x[1] or x[n]);
+evaluation then works on shifted slices of the whole vector (see `engine/indexed.py`). Nothing
+here depends on n except through the symbol `n`, so derivation costs the same at n = 10 and at
+n = 10⁶; only `expanded` writes a sum out term by term, and only for small n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+import sympy as sp
+
+from gradcli.errors import InputError
+from gradcli.symbolic.parsing import DIMENSION, natural_key
+
+MAX_DIMENSION = 50_000_000  # entries in all vectors together: 400 MB for one float64 copy
+PAIR_FORMAT = "{}[{}]"
+
+
+class Slot(NamedTuple):
+    """x[i + offset] inside a sum."""
+
+    vector: str
+    offset: int
+
+
+class Entry(NamedTuple):
+    """A fixed entry such as x[1] or x[n - 1]: its index is a whole number or n + c."""
+
+    vector: str
+    index: sp.Expr
+
+    def at(self, n: int) -> int:
+        return int(self.index.subs(DIMENSION, n))
+
+
+Global = str | Entry  # a scalar's name, or a fixed entry
+
+
+def entry_name(vector: str, index: sp.Expr | int | str) -> str:
+    return PAIR_FORMAT.format(vector, index)
+
+
+def global_symbol(item: Global) -> sp.Symbol:
+    name = item if isinstance(item, str) else entry_name(item.vector, item.index)
+    return sp.Symbol(name, real=True)
+
+
+@dataclass(frozen=True)
+class SumTerm:
+    """c·Σ_{i=low}^{high} g: `summand` is c·g written in `slot_symbols`, global symbols, i, n."""
+
+    summand: sp.Expr
+    index: sp.Symbol
+    low: sp.Expr
+    high: sp.Expr
+    slots: tuple[Slot, ...]
+    globals: tuple[Global, ...]
+
+    @cached_property
+    def slot_symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(sp.Symbol(f"slot{k}", real=True) for k in range(len(self.slots)))
+
+    @cached_property
+    def global_symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(global_symbol(item) for item in self.globals)
+
+    @property
+    def arguments(self) -> tuple[sp.Symbol, ...]:
+        """What the summand is differentiated by: the slots, then the globals."""
+        return (*self.slot_symbols, *self.global_symbols)
+
+    def bounds(self, n: int) -> tuple[int, int]:
+        return int(self.low.subs(DIMENSION, n)), int(self.high.subs(DIMENSION, n))
+
+    @cached_property
+    def first(self) -> tuple[sp.Expr, ...]:
+        return tuple(sp.diff(self.summand, symbol) for symbol in self.arguments)
+
+    @cached_property
+    def second(self) -> dict[tuple[int, int], sp.Expr]:
+        """∂²g/∂u∂w for u ≤ w among the arguments, only where it is not identically zero."""
+        pairs = {}
+        for u, du in enumerate(self.first):
+            for w in range(u, len(self.arguments)):
+                value = sp.diff(du, self.arguments[w])
+                if value != 0:
+                    pairs[(u, w)] = value
+        return pairs
+
+
+@dataclass(frozen=True)
+class IndexedFunction:
+    """A function of scalars and vectors, split into sums and the rest."""
+
+    text: str
+    expression: sp.Expr
+    scalars: tuple[str, ...]  # in natural order; they come first among the coordinates
+    vectors: tuple[str, ...]  # in name order; then x[1..n] for each
+    terms: tuple[SumTerm, ...]
+    rest: sp.Expr  # written in global symbols and n
+    rest_globals: tuple[Global, ...]
+
+    @cached_property
+    def rest_first(self) -> tuple[sp.Expr, ...]:
+        return tuple(sp.diff(self.rest, global_symbol(g)) for g in self.rest_globals)
+
+    @cached_property
+    def rest_second(self) -> dict[tuple[int, int], sp.Expr]:
+        symbols = [global_symbol(g) for g in self.rest_globals]
+        pairs = {}
+        for u, du in enumerate(self.rest_first):
+            for w in range(u, len(symbols)):
+                value = sp.diff(du, symbols[w])
+                if value != 0:
+                    pairs[(u, w)] = value
+        return pairs
+
+    def size(self, n: int) -> int:
+        return len(self.scalars) + len(self.vectors) * n
+
+    def coordinate(self, item: Global, n: int) -> int:
+        """Where a scalar or a fixed entry sits in the flat parameter vector (0-based)."""
+        if isinstance(item, str):
+            return self.scalars.index(item)
+        return self.vector_offset(item.vector, n) + item.at(n) - 1
+
+    def vector_offset(self, vector: str, n: int) -> int:
+        return len(self.scalars) + self.vectors.index(vector) * n
+
+    def order_text(self) -> str:
+        parts = [*self.scalars, *(entry_name(v, "1..n") for v in self.vectors)]
+        return ", ".join(parts)
+
+    def check(self, n: int) -> None:
+        """Every index of every sum and fixed entry lies in 1..n for this n."""
+        if n < 1:
+            raise InputError(f"--dim must be a whole number ≥ 1, not {n}.")
+        if len(self.vectors) * n > MAX_DIMENSION:
+            raise InputError(f"--dim {n} gives {len(self.vectors) * n} vector entries; the limit "
+                             f"is {MAX_DIMENSION} (about 400 MB for one copy of the point).")
+        for term in self.terms:
+            low, high = term.bounds(n)
+            if high < low:
+                continue
+            for slot in term.slots:
+                reach = (low + slot.offset, high + slot.offset)
+                if reach[0] < 1 or reach[1] > n:
+                    shown = entry_name(slot.vector, term.index + slot.offset)
+                    bad = reach[0] if reach[0] < 1 else reach[1]
+                    raise InputError(
+                        f"{shown} with {term.index} from {low} to {high} reaches "
+                        f"{entry_name(slot.vector, bad)}, outside 1..n (n = {n}); change the "
+                        "sum's bounds or the index.")
+        for entry in self.entries:
+            if not 1 <= entry.at(n) <= n:
+                raise InputError(f"{entry_name(entry.vector, entry.index)} is outside 1..n "
+                                 f"(n = {n}); use an index from 1 to n.")
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        found = {g for term in self.terms for g in term.globals if isinstance(g, Entry)}
+        found |= {g for g in self.rest_globals if isinstance(g, Entry)}
+        return tuple(sorted(found, key=str))
+
+    def names(self, n: int) -> tuple[str, ...]:
+        """Every coordinate's name, in order: scalars, then x[1], …, x[n] for each vector."""
+        return (*self.scalars,
+                *(entry_name(v, j) for v in self.vectors for j in range(1, n + 1)))
+
+    def expanded(self, n: int) -> sp.Expr:
+        """f written out for this n, in symbols named like the coordinates (small n only)."""
+        total = self.rest.xreplace({DIMENSION: n})
+        for term in self.terms:
+            low, high = term.bounds(n)
+            for i in range(low, high + 1):
+                values = {symbol: sp.Symbol(entry_name(slot.vector, i + slot.offset), real=True)
+                          for symbol, slot in zip(term.slot_symbols, term.slots, strict=True)}
+                values.update({term.index: i, DIMENSION: n})
+                total += term.summand.xreplace(values)
+        return total.xreplace(
+            {global_symbol(e): sp.Symbol(entry_name(e.vector, e.at(n)), real=True)
+             for e in self.entries})
+
+
+_LINEAR_SUMS = ("a sum may only be added, subtracted or multiplied by a constant; put the whole "
+                "function inside one sum, such as sum((x[i] - 1)**2, (i, 1, n))")
+
+
+def _globals_of(expr: sp.Expr, scalars: dict[str, sp.Symbol]) -> tuple[sp.Expr, list[Global]]:
+    """Replace fixed entries by symbols; list the scalars and entries the expression uses."""
+    found: list[Global] = []
+    replacements = {}
+    for atom in sorted(expr.atoms(sp.Indexed), key=str):
+        entry = Entry(str(atom.base), sp.sympify(atom.indices[0]))
+        replacements[atom] = global_symbol(entry)
+        found.append(entry)
+    found += [name for name in scalars if scalars[name] in expr.free_symbols]
+    return expr.xreplace(replacements), found
+
+
+def _term(summation: sp.Sum, coefficient: sp.Expr, scalars: dict[str, sp.Symbol]) -> SumTerm:
+    (index, low, high), = summation.limits
+    summand = coefficient * summation.function
+    slots: list[Slot] = []
+    replacements = {}
+    for atom in sorted(summand.atoms(sp.Indexed), key=str):
+        position = sp.sympify(atom.indices[0])
+        if index in position.free_symbols:
+            offset = position - index
+            if not offset.is_integer or offset.free_symbols:
+                raise InputError(f"index {atom} inside the sum over {index} must be {index} plus "
+                                 "or minus a whole number.")
+            slot = Slot(str(atom.base), int(offset))
+            replacements[atom] = sp.Symbol(f"slot{len(slots)}", real=True)
+            slots.append(slot)
+    with_slots = summand.xreplace(replacements)
+    written, found = _globals_of(with_slots, scalars)
+    return SumTerm(written, index, low, high, tuple(slots), tuple(found))
+
+
+def indexed_function(text: str, expression: sp.Expr, names: tuple[str, ...],
+                     vectors: tuple[str, ...]) -> IndexedFunction:
+    """Split a parsed vector function into its sums and the rest (see the module docstring)."""
+    scalars = {name: sp.Symbol(name, real=True) for name in sorted(names, key=natural_key)}
+    terms, rest = [], sp.Integer(0)
+    for addend in sp.Add.make_args(sp.expand(expression, deep=False, mul=True, power_base=False,
+                                             power_exp=False, log=False, multinomial=False)):
+        if not addend.has(sp.Sum):
+            rest += addend
+            continue
+        factors = sp.Mul.make_args(addend)
+        sums = [f for f in factors if isinstance(f, sp.Sum)]
+        coefficient = sp.Mul(*(f for f in factors if not isinstance(f, sp.Sum)))
+        if len(sums) != 1 or coefficient.has(sp.Sum, sp.Indexed) or \
+                coefficient.free_symbols - {DIMENSION}:
+            raise InputError(_LINEAR_SUMS + ".")
+        terms.append(_term(sums[0], coefficient, scalars))
+    written, found = _globals_of(rest, scalars)
+    return IndexedFunction(text, expression, tuple(scalars), tuple(sorted(vectors)),
+                           tuple(terms), written, tuple(found))
