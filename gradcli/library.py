@@ -47,6 +47,8 @@ class LibraryFunction(NamedTuple):
     note: str
     source: str
     path: Path
+    dim: int | None = None  # a vector function's default n; its start is a repeated pattern
+    minimum: tuple[str, str] | None = None  # x[i] and f at the global minimum, in i and n
 
     def reordered(self, names: tuple[str, ...]) -> LibraryFunction:
         """The same function with every coordinate (start, domain, minima, points) given in the
@@ -92,7 +94,10 @@ class _Reader:
         return InputError(f"{self.path}: key '{key}' {problem}")
 
     def text(self, key: str, default: str | None = None) -> str:
-        value = self.data.get(key, default)
+        return self.text_in(self.data, key, default)
+
+    def text_in(self, table: dict[str, Any], key: str, default: str | None = None) -> str:
+        value = table.get(key.rpartition(".")[2], default)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, "must be a non-empty string")
         return value
@@ -142,6 +147,8 @@ def read(path: Path) -> LibraryFunction:
             or not all(isinstance(v, str) for v in variables):
         raise reader.fail("variables", "must be a list of variable names")
     expression = reader.text("expression")
+    if "dim" in data:
+        return _read_vector(reader, path, name, expression, variables)
     try:
         order_variables(parse(expression).names, ",".join(variables))
     except InputError as error:
@@ -176,6 +183,58 @@ def read(path: Path) -> LibraryFunction:
         source=reader.text("source"),
         path=path,
     )
+
+
+MAX_DEFAULT_DIM = 1_000_000
+
+
+def _read_vector(reader: _Reader, path: Path, name: str, expression: str,
+                 variables: list[str]) -> LibraryFunction:
+    """A function of vectors: `dim` (default n), `start` (a pattern repeated to length n),
+    `domain` (one [low, high] for every coordinate), `[minimum]` (formulas in i and n)."""
+    from gradcli.symbolic.parsing import parse
+
+    dim = reader.data["dim"]
+    if isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= MAX_DEFAULT_DIM:
+        raise reader.fail("dim", f"must be a whole number from 1 to {MAX_DEFAULT_DIM}")
+    try:
+        parsed = parse(expression)
+    except InputError as error:
+        raise reader.fail("expression", f"is not usable: {error}") from None
+    if parsed.names or list(parsed.vectors) != variables:
+        raise reader.fail("variables", "must list the expression's vectors (and it may have no "
+                                       "scalars)")
+    pattern = reader.data.get("start")
+    if not isinstance(pattern, list) or not pattern:
+        raise reader.fail("start", "must be a list of numbers, repeated to length n")
+    start = tuple(reader.number(v, "start") for v in pattern)
+    lr = reader.number(reader.data.get("lr"), "lr")
+    if lr <= 0:
+        raise reader.fail("lr", "must be a number > 0")
+    domain = reader.data.get("domain")
+    if not isinstance(domain, list) or len(domain) != 1:
+        raise reader.fail("domain", "must hold one [low, high] pair, for every coordinate")
+    box = (reader.vector(domain[0], "domain", 2),)
+    if box[0][0] >= box[0][1]:
+        raise reader.fail("domain", "needs low < high")
+    minimum = reader.data.get("minimum")
+    rule = None
+    if minimum is not None:
+        if not isinstance(minimum, dict):
+            raise reader.fail("minimum", "must be a table with point and value formulas")
+        rule = (reader.text_in(minimum, "minimum.point"), reader.text_in(minimum, "minimum.value"))
+        for key, text in zip(("minimum.point", "minimum.value"), rule, strict=True):
+            try:
+                used = set(parse(text).names)
+            except InputError as error:
+                raise reader.fail(key, f"is not usable: {error}") from None
+            if used - {"i", "n"}:
+                raise reader.fail(key, "may use only i and n")
+    return LibraryFunction(
+        name=name, title=reader.text("title"), expression=expression,
+        variables=tuple(variables), start=start, lr=lr, domain=box, minima=(), points=(),
+        stability_bound=None, smooth=True, note=reader.text("note"),
+        source=reader.text("source"), path=path, dim=dim, minimum=rule)
 
 
 def _files() -> Iterator[Path]:

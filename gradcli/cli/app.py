@@ -96,6 +96,9 @@ Expression = Annotated[str, typer.Argument(
     show_default=False)]
 Variables = Annotated[str | None, typer.Option(
     "--vars", help="Variable order, e.g. y,x (default: natural sort of the names used).")]
+Dim = Annotated[int | None, typer.Option(
+    "--dim", metavar="N", help="The length n of vectors such as x[i] (x[1] … x[n]); a library "
+                               "vector function has a default.", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
 
 

@@ -8,6 +8,7 @@ import typer
 
 from gradcli.cli.app import (
     EXPRESSION_COMMAND,
+    Dim,
     Expression,
     Json,
     Variables,
@@ -15,6 +16,7 @@ from gradcli.cli.app import (
     expression_text,
     run,
 )
+from gradcli.cli.options import indexed_form, is_vector, vector_point
 
 At = Annotated[str | None, typer.Option(
     "--at", metavar="P", help="Evaluate at this point, e.g. 1,2 (in the variable order).")]
@@ -58,6 +60,7 @@ def grad(
     check: Annotated[bool, typer.Option(
         "--check", help="Compare ∇f(P) with central finite differences.")] = False,
     variables: Variables = None,
+    dim: Dim = None,
     style: Format = "compact",
     json: Json = False,
 ) -> None:
@@ -80,8 +83,12 @@ def grad(
         from gradcli.render import derivatives as view
         from gradcli.render.jsonout import emit
 
-        problem = Problem.resolve(expression_text(expr), variables)
+        problem = Problem.resolve(expression_text(expr), variables, dim)
         math_style = style_named(style)
+        if at is None and (direction is not None or check):
+            raise InputError("--dir and --check need a point; add --at, e.g. --at 1.")
+        if is_vector(problem):
+            return _vector_gradient(problem, at, direction, check, json, math_style)
         n = len(problem.variables)
         if at is None and (direction is not None or check):
             raise InputError("--dir and --check need a point; add --at, e.g. --at "
@@ -105,6 +112,7 @@ def hessian(
     expr: Expression,
     at: At = None,
     variables: Variables = None,
+    dim: Dim = None,
     style: Format = "compact",
     json: Json = False,
 ) -> None:
@@ -126,8 +134,10 @@ def hessian(
         from gradcli.render import derivatives as view
         from gradcli.render.jsonout import emit
 
-        problem = Problem.resolve(expression_text(expr), variables)
+        problem = Problem.resolve(expression_text(expr), variables, dim)
         math_style = style_named(style)
+        if is_vector(problem):
+            return _vector_hessian(problem, at, json, math_style)
         point = parse_vector(at, "--at", len(problem.variables)) if at is not None else None
         matrix = problem.hessian
         report = hessian_at(problem, point) if point is not None else None
@@ -138,6 +148,68 @@ def hessian(
                                      _title(problem)))
 
     run(body)
+
+
+def _written_out(parsed, components, variables, dim):
+    """Components with vectors, written out for a small n (a Jacobian is n columns wide)."""
+    import sympy as sp
+
+    from gradcli.engine.problem import EXPAND_LIMIT
+    from gradcli.errors import InputError
+    from gradcli.symbolic.indexed import indexed_function
+
+    vectors = sorted({v for p in parsed for v in p.vectors})
+    if not vectors:
+        raise InputError("--dim sets the length of vectors such as x[i]; these components "
+                         "have named variables only.")
+    if dim is None:
+        raise InputError(f"the components use the vector {vectors[0]}; give its length with "
+                         "--dim N.")
+    if variables is not None:
+        raise InputError("--vars orders named variables; with vectors the coordinates are the "
+                         "scalars (in name order), then each vector.")
+    names = sorted({n for p in parsed for n in p.names} - {"n"})
+    written = []
+    for component in components:
+        function = indexed_function("", component, tuple(names), tuple(vectors))
+        if function.size(dim) > EXPAND_LIMIT:
+            raise InputError(f"jacobian writes vector functions out, so it takes at most "
+                             f"{EXPAND_LIMIT} coordinates; here there are {function.size(dim)} "
+                             "(use grad for one component at any n).")
+        function.check(dim)
+        written.append(function.expanded(dim))
+    ordered = tuple(sp.Symbol(name, real=True) for name in function.names(dim))
+    return tuple(written), ordered
+
+
+def _vector_gradient(problem, at, direction, check, json, math_style) -> None:
+    from gradcli.explore.vector_point import vector_gradient_at
+    from gradcli.render import vectors as view
+    from gradcli.render.jsonout import emit
+
+    vectors = indexed_form(problem)
+    report = None
+    if at is not None:
+        u = vector_point(problem, direction, "--dir") if direction is not None else None
+        report = vector_gradient_at(vectors, vector_point(problem, at, "--at"), u, check)
+    if json:
+        emit(named(problem, view.gradient_json(vectors, report)))
+    else:
+        _print(view.gradient_view(vectors, report, math_style, _title(problem)))
+
+
+def _vector_hessian(problem, at, json, math_style) -> None:
+    from gradcli.explore.vector_point import vector_curvature_at
+    from gradcli.render import vectors as view
+    from gradcli.render.jsonout import emit
+
+    vectors = indexed_form(problem)
+    report = None if at is None else vector_curvature_at(vectors, vector_point(problem, at,
+                                                                                "--at"))
+    if json:
+        emit(named(problem, view.hessian_json(vectors, report)))
+    else:
+        _print(view.hessian_view(vectors, report, math_style, _title(problem)))
 
 
 def _expression_or_name(text: str) -> str:
@@ -154,6 +226,7 @@ def jacobian(
         show_default=False)],
     at: At = None,
     variables: Variables = None,
+    dim: Dim = None,
     style: Format = "compact",
     json: Json = False,
 ) -> None:
@@ -179,7 +252,10 @@ def jacobian(
         parsed = [parse(_expression_or_name(expression_text(text)), several=True)
                   for text in exprs]
         components = tuple(c for p in parsed for c in p.components)
-        ordered = order_variables((name for p in parsed for name in p.names), variables)
+        if any(p.vectors for p in parsed) or dim is not None:
+            components, ordered = _written_out(parsed, components, variables, dim)
+        else:
+            ordered = order_variables((name for p in parsed for name in p.names), variables)
         names = tuple(str(v) for v in ordered)
         math_style = style_named(style)
         point = parse_vector(at, "--at", len(ordered)) if at is not None else None

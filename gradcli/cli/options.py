@@ -74,17 +74,66 @@ def default_rate(given: float | None, method: float | None, library: float | Non
     return DEFAULT_LR
 
 
+def point_option(problem, text: str, option: str):
+    """--start or --at for any function: numbers for named variables; for a vector function
+    also one number, a repeated pattern (-1.2,1...) or a file (exact for a small n)."""
+    from gradcli.points import parse_point, parse_vector
+
+    if is_vector(problem):
+        return parse_point(text, option, size(problem), exact=not is_large(problem))
+    return parse_vector(text, option, len(problem.variables))
+
+
 def start_point(problem, start: str | None):
     """The user's --start, else the library function's; an expression needs one."""
+    import numpy as np
+
     from gradcli.errors import InputError
-    from gradcli.points import parse_vector
 
     if start is not None:
-        return parse_vector(start, "--start", len(problem.variables))
+        return point_option(problem, start, "--start")
     if problem.entry is None:
-        raise InputError("--start is required for an expression; give one, e.g. --start "
-                         + ",".join(["1"] * len(problem.variables)) + ".")
+        example = "1" if is_vector(problem) else ",".join(["1"] * len(problem.variables))
+        raise InputError(f"--start is required for an expression; give one, e.g. --start "
+                         f"{example}.")
+    if is_large(problem):
+        pattern = problem.entry.start
+        return np.resize(np.array(pattern, dtype=float), problem.size)
     return problem.entry.start
+
+
+def is_vector(problem) -> bool:
+    """A function of vectors (written out for a small n, or a VectorProblem)."""
+    return getattr(problem, "indexed", None) is not None or is_large(problem)
+
+
+def is_large(problem) -> bool:
+    """A VectorProblem: a vector function evaluated on slices, never written out."""
+    from gradcli.engine.indexed import VectorProblem
+
+    return isinstance(problem, VectorProblem)
+
+
+def indexed_form(problem):
+    """The VectorProblem of a vector function, also when it was written out for a small n."""
+    from gradcli.engine.indexed import VectorProblem
+
+    if is_large(problem):
+        return problem
+    return VectorProblem(problem.indexed, problem.dim, problem.entry)
+
+
+def vector_point(problem, text: str, option: str):
+    """--at/--dir/--start for a vector function as a float64 array."""
+    import numpy as np
+
+    from gradcli.points import parse_point
+
+    return np.array([float(v) for v in parse_point(text, option, size(problem), exact=False)])
+
+
+def size(problem) -> int:
+    return problem.size if is_large(problem) else len(problem.variables)
 
 
 def stop_rules(steps: int, tol: float, step_tol: float | None, f_tol: float | None):

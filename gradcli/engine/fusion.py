@@ -253,3 +253,27 @@ def fuse_loop(problem: Problem, plan: Plan, stop: StopRules, with_function: bool
 
 def fuse_step(problem: Problem, plan: Plan, with_function: bool) -> Callable:
     return build(step_source(problem, plan, with_function), "step")
+
+
+def array_update_source(plan: Plan) -> str:
+    """The rule as one function over whole arrays (a vector run: x, g and state are (B, N)).
+
+    The rule text is elementwise, so it applies to arrays unchanged; only the names move.
+    """
+    rule = plan.rule
+    latest = {name: f"s_{name}" for name in rule.state}
+    lines = [f"({''.join(f's_{name}, ' for name in rule.state)}) = state"]
+    for name, expression in rule.assignments:
+        names = {"x": "x", "g": "g", "t": "t", "sqrt": "numpy.sqrt", "lr": "eta", **latest}
+        text = _NAME.sub(lambda match, names=names: names.get(match.group(0), match.group(0)),
+                         expression)
+        lines.append(f"n_{name} = {text}")
+        latest[name] = f"n_{name}"
+    state = "".join(f"{latest[name]}, " for name in rule.state)
+    lines.append(f"return {latest['x']}, ({state})")
+    return (f"def update(x, g, eta, t, state{_hyperparameters(plan)}):\n"
+            + "".join(f"    {line}\n" for line in lines))
+
+
+def fuse_array_update(plan: Plan) -> Callable:
+    return build(array_update_source(plan), "update")

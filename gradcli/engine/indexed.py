@@ -146,15 +146,26 @@ class VectorProblem:
     def _rest(self, X: np.ndarray) -> tuple:
         return self._rest_kernel(None, [X[:, c] for c in self.rest_columns], None)
 
-    def value(self, X: np.ndarray) -> np.ndarray:
-        """f at every row of X (B, N)."""
+    def parts(self, X: np.ndarray) -> list[np.ndarray]:
+        """f's pieces at every row of X (B, N): the rest (B, 1), then each sum's terms (B, L)."""
         rows = X.shape[0]
         with np.errstate(all="ignore"):
-            total = np.broadcast_to(np.asarray(self._rest(X)[0], dtype=float), (rows,)).copy()
+            pieces = [np.broadcast_to(np.asarray(self._rest(X)[0], dtype=float),
+                                      (rows,))[:, None]]
             for c in self.compiled:
                 (part,) = c.value_kernel(c.slices(X), c.globals_of(X), c.index())
-                total += _total(part, rows, c.length)
-        return total
+                pieces.append(np.broadcast_to(part, (rows, c.length)))
+        return pieces
+
+    def value(self, X: np.ndarray) -> np.ndarray:
+        """f at every row of X (B, N)."""
+        return sum(piece.sum(axis=1) for piece in self.parts(X))
+
+    def difference(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """f(X) − f(Y), term by term: where X and Y agree, terms cancel exactly, so the change
+        from moving one coordinate is not lost in the rounding of a sum of n terms."""
+        return sum((a - b).sum(axis=1) for a, b in zip(self.parts(X), self.parts(Y),
+                                                        strict=True))
 
     def gradient(self, X: np.ndarray, with_value: bool = False):
         """∇f at every row of X (B, N) (and f, with `with_value`), by scatter-adding partials."""
@@ -210,28 +221,52 @@ class VectorProblem:
         else:
             out[:, row] += _total(h * values, 1, length)
 
+    def _entries(self, x: np.ndarray):
+        """Every non-zero Hessian entry at one point as (rows, columns, values) arrays, each
+        symmetric pair listed twice; entries at the same place are to be added."""
+        X = x[None, :]
+        rows, columns, values = [], [], []
+
+        def add(r, c, v):
+            rows.append(r)
+            columns.append(c)
+            values.append(np.broadcast_to(np.asarray(v, dtype=float).reshape(-1), r.shape))
+
+        with np.errstate(all="ignore"):
+            for c in self.compiled:
+                second = c.second_kernel(c.slices(X), c.globals_of(X), c.index())
+                for (u, w), h in zip(c.pairs, second, strict=True):
+                    r, q = self._indices(c, u), self._indices(c, w)
+                    add(r, q, h)
+                    if u != w:
+                        add(q, r, h)
+            if self.function.rest_second:
+                second = self._rest_second_kernel(None, [X[:, k] for k in self.rest_columns],
+                                                  None)
+                for (u, w), h in zip(self.function.rest_second, second, strict=True):
+                    cu = np.array([self.rest_columns[u]])
+                    cw = np.array([self.rest_columns[w]])
+                    add(cu, cw, h)
+                    if u != w:
+                        add(cw, cu, h)
+        if not rows:
+            empty = np.zeros(0, dtype=int)
+            return empty, empty, np.zeros(0)
+        return np.concatenate(rows), np.concatenate(columns), np.concatenate(values)
+
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """The dense Hessian at one point (only for N ≤ DENSE_LIMIT)."""
         H = np.zeros((self.size, self.size))
-        X = x[None, :]
-        with np.errstate(all="ignore"):
-            for c in self.compiled:
-                values = c.second_kernel(c.slices(X), c.globals_of(X), c.index())
-                for (u, w), h in zip(c.pairs, values, strict=True):
-                    block = np.broadcast_to(np.asarray(h, dtype=float).reshape(-1), (c.length,))
-                    rows, cols = self._indices(c, u), self._indices(c, w)
-                    np.add.at(H, (rows, cols), block)
-                    if u != w:
-                        np.add.at(H, (cols, rows), block)
-            if self.function.rest_second:
-                values = self._rest_second_kernel(None, [X[:, k] for k in self.rest_columns],
-                                                  None)
-                for (u, w), h in zip(self.function.rest_second, values, strict=True):
-                    cu, cw = self.rest_columns[u], self.rest_columns[w]
-                    H[cu, cw] += float(np.asarray(h).reshape(-1)[0])
-                    if u != w:
-                        H[cw, cu] += float(np.asarray(h).reshape(-1)[0])
+        rows, columns, values = self._entries(x)
+        np.add.at(H, (rows, columns), values)
         return H
+
+    def sparse_hessian(self, x: np.ndarray):
+        """The banded Hessian as a SciPy sparse matrix (O(n) entries)."""
+        from scipy.sparse import coo_matrix
+
+        rows, columns, values = self._entries(x)
+        return coo_matrix((values, (rows, columns)), shape=(self.size, self.size)).tocsc()
 
     @staticmethod
     def _indices(c: _Compiled, argument: int) -> np.ndarray:
@@ -241,25 +276,48 @@ class VectorProblem:
         return np.full(c.length, where)
 
     def extreme_eigenvalues(self, x: np.ndarray) -> tuple[float, float] | None:
-        """(λmin, λmax) of H(x): dense for N ≤ DENSE_LIMIT, else Lanczos on H·v products."""
+        """(λmin, λmax) of H(x): exact (dense) for N ≤ DENSE_LIMIT; above, Lanczos estimates
+        from Hessian-vector products (see `lanczos_extremes`)."""
         if self.size <= DENSE_LIMIT:
             H = self.hessian(x)
             if not np.isfinite(H).all():
                 return None
             values = np.linalg.eigvalsh(H)
             return float(values[0]), float(values[-1])
-        from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+        return lanczos_extremes(lambda v: self.hessian_vector(x, v), self.size)
 
-        operator = LinearOperator((self.size, self.size), dtype=float,
-                                  matvec=lambda v: self.hessian_vector(x, np.ravel(v)))
-        try:
-            top = float(eigsh(operator, k=1, which="LA", tol=1e-8, maxiter=3000,
-                              return_eigenvectors=False)[0])
-            shifted = LinearOperator((self.size, self.size), dtype=float,
-                                     matvec=lambda v: top * np.ravel(v)
-                                     - self.hessian_vector(x, np.ravel(v)))
-            low = top - float(eigsh(shifted, k=1, which="LA", tol=1e-8, maxiter=3000,
-                                    return_eigenvectors=False)[0])
-        except ArpackNoConvergence:
+
+LANCZOS_STEPS = 300
+
+
+def lanczos_extremes(product: Callable[[np.ndarray], np.ndarray], size: int,
+                     steps: int = LANCZOS_STEPS, seed: int = 0) -> tuple[float, float] | None:
+    """The extreme Ritz values of a symmetric operator after at most `steps` Lanczos steps
+    (stopping early once both agree to 1e-10 over ten steps). Each is an inner bound: the
+    estimate of λmin is ≥ λmin and that of λmax ≤ λmax; isolated extremes converge fast,
+    the edge of a dense spectrum to within about (π/steps)² of its width."""
+    q = np.random.default_rng(seed).standard_normal(size)
+    q /= np.linalg.norm(q)
+    previous = np.zeros(size)
+    alphas, betas = [], []
+    beta = 0.0
+    history: list[tuple[float, float]] = []
+    for _ in range(min(steps, size)):
+        w = product(q)
+        if not np.isfinite(w).all():
             return None
-        return (low, top) if np.isfinite([low, top]).all() else None
+        alpha = float(q @ w)
+        w = w - alpha * q - beta * previous
+        alphas.append(alpha)
+        values = np.linalg.eigvalsh(np.diag(alphas) + np.diag(betas, 1) + np.diag(betas, -1))
+        history.append((float(values[0]), float(values[-1])))
+        scale = max(1.0, abs(values[0]), abs(values[-1]))
+        if len(history) > 10 and max(abs(a - b) for a, b in zip(history[-1], history[-11],
+                                                                 strict=True)) <= 1e-10 * scale:
+            break
+        beta = float(np.linalg.norm(w))
+        if beta <= 1e-12 * scale:
+            break
+        betas.append(beta)
+        previous, q = q, w / beta
+    return history[-1]

@@ -68,21 +68,31 @@ def _curvature_at(problem: Problem, x: np.ndarray) -> calculus.Curvature | None:
     return calculus.curvature(matrix) if np.isfinite(matrix).all() else None
 
 
-def _divergence_hint(problem: Problem, lr: float, start: np.ndarray, last: np.ndarray) -> str:
-    """Compare the learning rate with the local stability bound 2/λmax."""
-    at_start = _curvature_at(problem, start)
-    if at_start is None or at_start.stability_bound is None:
+def stability_hint(lr: float, at_start: float | None, later: float | None) -> str:
+    """Compare the learning rate with the local stability bounds 2/λmax (None: no positive
+    curvature there) at the start and where the run blew up."""
+    if at_start is None:
         return "f has no positive curvature at the start, so it may be unbounded below."
-    bound = at_start.stability_bound
-    if lr > bound:
-        return (f"The learning rate {lr:g} is above 2/λmax = {bound:.4g} at the start; "
-                f"try --lr {0.9 * bound:.2g}.")
-    later = _curvature_at(problem, last)
-    if later is not None and later.stability_bound is not None and lr > later.stability_bound:
-        return (f"The learning rate {lr:g} is below 2/λmax = {bound:.4g} at the start but above "
-                f"2/λmax = {later.stability_bound:.4g} where it blew up: the surface gets "
-                f"steeper along the path; try --lr {0.9 * later.stability_bound:.2g}.")
+    if lr > at_start:
+        return (f"The learning rate {lr:g} is above 2/λmax = {at_start:.4g} at the start; "
+                f"try --lr {0.9 * at_start:.2g}.")
+    if later is not None and lr > later:
+        return (f"The learning rate {lr:g} is below 2/λmax = {at_start:.4g} at the start but above "
+                f"2/λmax = {later:.4g} where it blew up: the surface gets "
+                f"steeper along the path; try --lr {0.9 * later:.2g}.")
     return "Try a smaller --lr."
+
+
+def _divergence_hint(problem: Problem, lr: float, start: np.ndarray, last: np.ndarray) -> str:
+    at_start = _curvature_at(problem, start)
+    bound = None if at_start is None else at_start.stability_bound
+    later = _curvature_at(problem, last) if bound is not None and lr <= bound else None
+    return stability_hint(lr, bound, None if later is None else later.stability_bound)
+
+
+def max_steps_sentence(k: int, norm: float, tol: float) -> str:
+    return (f"Stopped at the step limit: {k} steps, and ‖∇f‖ = {norm:.2e} is still above tol "
+            f"{tol:g}; raise --steps or --lr.")
 
 
 class _Verdict(NamedTuple):
@@ -145,7 +155,7 @@ def _not_minima(problem: Problem, points: np.ndarray, steps: np.ndarray) -> np.n
     return finite & (at_start | later)
 
 
-def _converged(reason: str, k: int, norm: float, stop: StopRules, moved: float) -> str:
+def converged_sentence(reason: str, k: int, norm: float, stop: StopRules, moved: float) -> str:
     if reason == "gradient":
         return f"Converged: ‖∇f‖ = {norm:.2e} ≤ tol {stop.tol:g} after {k} steps."
     if reason == "step":
@@ -228,13 +238,12 @@ class Outcomes(Sequence[Result]):
         if status is Status.interrupted:
             text = f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
         elif status is Status.max_steps:
-            text = (f"Stopped at the step limit: {k} steps, and ‖∇f‖ = {self.grad_norm[run]:.2e} "
-                    f"is still above tol {self.stop.tol:g}; raise --steps or --lr.")
+            text = max_steps_sentence(k, float(self.grad_norm[run]), self.stop.tol)
         elif status is Status.stationary:
             text = _stationary(_curvature_at(self.problem, self.x[run]), k)
         else:
             moved = float(np.linalg.norm(self.stopped.x[run] - self.stopped.previous[run]))
-            text = _converged(self.stopped.reasons[run], k, float(self.grad_norm[run]),
+            text = converged_sentence(self.stopped.reasons[run], k, float(self.grad_norm[run]),
                               self.stop, moved)
         return text + self._note(run)
 

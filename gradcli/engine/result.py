@@ -45,6 +45,7 @@ class Record:
     step: np.ndarray  # (m, B): ‖x_k − x_{k−1}‖
     rate: np.ndarray  # (m, B): the learning rate (or line-search α) of the step that led to x_k
     marked: np.ndarray  # (m, B): that step was clipped (Newton: its Hessian was shifted)
+    full: np.ndarray | None = None  # (m, B, N): a vector run's whole points, when asked for
 
 
 @dataclass(frozen=True)
@@ -79,19 +80,35 @@ class History:
     rate = property(lambda self: self._column(self.record.rate))
     marked = property(lambda self: self._column(self.record.marked))
 
+    @property
+    def full(self) -> np.ndarray | None:
+        return None if self.record.full is None else self._column(self.record.full)
+
     def rows(self) -> list[dict[str, Any]]:
-        extra = {"lr": self.rate, "clipped": self.marked, "shifted": self.marked}
+        extra = {"lr": self.rate, "clipped": self.marked, "shifted": self.marked,
+                 "negative_curvature": self.marked}
+        full = self.full
         rows = []
         for index, (k, x, f, g, s) in enumerate(zip(self.k, self.x, self.f, self.grad_norm,
                                                      self.step, strict=True)):
             row = {"k": int(k), "x": [float(v) for v in x], "f": float(f), "grad_norm": float(g),
                    "step": None if k == 0 else float(s)}
+            if full is not None:
+                row["point"] = full[index].tolist()
             for column in self.columns:
                 value = extra[column][index]
                 row[column] = None if k == 0 else (bool(value) if column != "lr"
                                                    else float(value))
             rows.append(row)
         return rows
+
+
+class VectorShape(NamedTuple):
+    """How a vector run's coordinates are laid out, and what its history keeps of each point."""
+
+    dim: int
+    coordinates: tuple[str, ...]  # e.g. ("a", "x[1..n]")
+    summary: tuple[str, ...]  # the history's x columns, e.g. ("min x", "mean x", "max x")
 
 
 class Result(NamedTuple):
@@ -112,6 +129,12 @@ class Result(NamedTuple):
     evaluations: int
     history: History
     name: str | None = None  # the library function, when the user typed a name
+    shape: VectorShape | None = None  # a vector run: x is whole, the history a summary
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Names of the history's x columns: the variables, or a vector run's summary."""
+        return self.shape.summary if self.shape else self.variables
 
     @property
     def exit_code(self) -> ExitCode:
@@ -120,10 +143,13 @@ class Result(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (non-finite floats are turned into null by the JSON writer)."""
         named = {"name": self.name} if self.name else {}
+        shape = {} if self.shape is None else {
+            "dim": self.shape.dim, "history_x": list(self.shape.summary)}
         return {
             **named,
             "function": self.function,
-            "variables": list(self.variables),
+            "variables": list(self.shape.coordinates if self.shape else self.variables),
+            **shape,
             "method": self.method,
             "params": dict(self.params),
             "start": list(self.start),

@@ -19,3 +19,18 @@ def fmt(value: float | None, digits: int = 10) -> str:
 
 def fmt_vector(values: Iterable[float], digits: int = 10) -> str:
     return "(" + ", ".join(fmt(v, digits) for v in values) + ")"
+
+
+SHOWN_ENDS = 3  # a long vector shows this many entries at each end
+
+
+def fmt_long(values, digits: int = 10) -> str:
+    """A vector of any length on one line: every entry up to 2·SHOWN_ENDS + 1, else the first
+    and last few around '…' with the length."""
+    values = list(values) if len(values) <= 2 * SHOWN_ENDS + 1 else \
+        [*values[:SHOWN_ENDS], None, *values[-SHOWN_ENDS:]]
+    if None not in values:
+        return fmt_vector(values, digits)
+    head, tail = values[:SHOWN_ENDS], values[SHOWN_ENDS + 1:]
+    return "(" + ", ".join([*(fmt(v, digits) for v in head), "…",
+                            *(fmt(v, digits) for v in tail)]) + ")"

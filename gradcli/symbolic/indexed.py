@@ -246,3 +246,119 @@ def indexed_function(text: str, expression: sp.Expr, names: tuple[str, ...],
     written, found = _globals_of(rest, scalars)
     return IndexedFunction(text, expression, tuple(scalars), tuple(sorted(vectors)),
                            tuple(terms), written, tuple(found))
+
+
+J = sp.Symbol("j", integer=True)  # the entry a partial derivative is taken by: ∂f/∂x[j]
+
+
+def _entries_shown(term: SumTerm, index: sp.Expr, formula: sp.Expr) -> sp.Expr:
+    """Write a summand's slots as entries x[index + k] and its globals as themselves."""
+    values = {symbol: sp.IndexedBase(slot.vector, real=True)[index + slot.offset]
+              for symbol, slot in zip(term.slot_symbols, term.slots, strict=True)}
+    values.update(_globals_shown(term.globals))
+    return formula.xreplace(values)
+
+
+def _globals_shown(items: tuple[Global, ...]) -> dict[sp.Symbol, sp.Expr]:
+    return {global_symbol(g): sp.IndexedBase(g.vector, real=True)[g.index]
+            for g in items if isinstance(g, Entry)}
+
+
+def _summed(function: IndexedFunction, item: Global) -> sp.Expr:
+    """∂f/∂(a scalar or a fixed entry): each sum's partial summed over its range, plus the
+    rest's partial."""
+    total = sp.Integer(0)
+    for term in function.terms:
+        if item in term.globals:
+            u = len(term.slots) + term.globals.index(item)
+            part = _entries_shown(term, term.index, term.first[u])
+            total += sp.Sum(part, (term.index, term.low, term.high))
+    if item in function.rest_globals:
+        part = function.rest_first[function.rest_globals.index(item)]
+        total += part.xreplace(_globals_shown(function.rest_globals))
+    return total
+
+
+def scalar_partial(function: IndexedFunction, name: str) -> sp.Expr:
+    return _summed(function, name)
+
+
+class Case(NamedTuple):
+    """∂f/∂x[j] for j from `low` to `high` (at the given n)."""
+
+    low: int
+    high: int
+    formula: sp.Expr
+
+
+def partial_cases(function: IndexedFunction, vector: str, n: int) -> list[Case]:
+    """∂f/∂x[j] piece by piece in j: an interior formula and each boundary case, at this n.
+
+    A sum's slot x[i+k] contributes ∂g/∂slot at i = j − k wherever LO + k ≤ j ≤ HI + k; a
+    fixed entry contributes its own partial at its one index. Between consecutive breakpoints
+    the set of contributions is fixed; neighbouring pieces with the same formula are merged.
+    """
+    pieces: list[tuple[int, int, sp.Expr]] = []  # (first j, last j, contribution in J)
+    for term in function.terms:
+        low, high = term.bounds(n)
+        for position, slot in enumerate(term.slots):
+            if slot.vector != vector or high < low:
+                continue
+            shown = _entries_shown(term, J - slot.offset, term.first[position])
+            pieces.append((low + slot.offset, high + slot.offset,
+                           shown.xreplace({term.index: J - slot.offset})))
+    for entry in function.entries:
+        if entry.vector == vector:
+            at = entry.at(n)
+            pieces.append((at, at, _summed(function, entry)))
+    cuts = sorted({1, n + 1, *(a for a, _, _ in pieces), *(b + 1 for _, b, _ in pieces)})
+    cuts = [c for c in cuts if 1 <= c <= n + 1]
+    cases: list[Case] = []
+    for first, after in zip(cuts, cuts[1:], strict=False):
+        last = after - 1
+        formula = sum((p for a, b, p in pieces if a <= first and last <= b), sp.Integer(0))
+        if cases and cases[-1].high == first - 1 and sp.simplify(cases[-1].formula - formula) \
+                == 0:
+            cases[-1] = cases[-1]._replace(high=last)
+        else:
+            cases.append(Case(first, last, formula))
+    return [case._replace(formula=case.formula.xreplace({J: index_of(case.low, n)}))
+            if case.low == case.high else case for case in cases]
+
+
+def index_of(value: int, n: int) -> sp.Expr:
+    """An index as people write it at the ends: 1, 2, …, n − 1, n."""
+    return DIMENSION - (n - value) if value > n // 2 and n > 2 else sp.Integer(value)
+
+
+def case_text(case: Case, n: int) -> str:
+    low, high = (str(index_of(v, n)).replace(" ", "") for v in (case.low, case.high))
+    return f"j = {low}" if case.low == case.high else f"{low} ≤ j ≤ {high}"
+
+
+class Band(NamedTuple):
+    """One band of the Hessian: H[j, j + offset] between two vectors (the same, on the
+    diagonal block), written at an interior j."""
+
+    row: str
+    column: str
+    offset: int
+    formula: sp.Expr
+
+
+def bands(function: IndexedFunction) -> list[Band]:
+    """The Hessian's non-zero bands between vector entries, from the summands' second partials
+    (written at an interior j: boundary rows hold fewer of the terms)."""
+    found: dict[tuple[str, str, int], sp.Expr] = {}
+    for term in function.terms:
+        slots = len(term.slots)
+        for (u, w), value in term.second.items():
+            if u >= slots or w >= slots:
+                continue
+            for a, b in ((u, w), (w, u)) if u != w else ((u, w),):
+                row, column = term.slots[a], term.slots[b]
+                key = (row.vector, column.vector, column.offset - row.offset)
+                shown = _entries_shown(term, J - row.offset, value)
+                found[key] = found.get(key, 0) + shown.xreplace({term.index: J - row.offset})
+    return [Band(r, c, k, sp.simplify(found[(r, c, k)]) if found[(r, c, k)] != 0 else 0)
+            for (r, c, k) in sorted(found)]

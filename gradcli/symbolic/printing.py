@@ -15,6 +15,11 @@ class _GradcliPrinter(StrPrinter):
     def _print_Min(self, expr):
         return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
+    def _print_Sum(self, expr):
+        (index, low, high), = expr.limits
+        return (f"sum({self._print(expr.function)}, ({self._print(index)}, {self._print(low)}, "
+                f"{self._print(high)}))")
+
     def _print_Max(self, expr):
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
