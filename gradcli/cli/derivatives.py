@@ -86,13 +86,11 @@ def grad(
         problem = Problem.resolve(expression_text(expr), variables, dim)
         math_style = style_named(style)
         if at is None and (direction is not None or check):
-            raise InputError("--dir and --check need a point; add --at, e.g. --at 1.")
+            example = "1" if is_vector(problem) else ",".join(["1"] * len(problem.variables))
+            raise InputError(f"--dir and --check need a point; add --at, e.g. --at {example}.")
         if is_vector(problem):
             return _vector_gradient(problem, at, direction, check, json, math_style)
         n = len(problem.variables)
-        if at is None and (direction is not None or check):
-            raise InputError("--dir and --check need a point; add --at, e.g. --at "
-                             + ",".join(["1"] * n) + ".")
         point = parse_vector(at, "--at", n) if at is not None else None
         u = parse_vector(direction, "--dir", n) if direction is not None else None
         gradient = problem.gradient
