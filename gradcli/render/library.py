@@ -26,7 +26,8 @@ def listing(functions: Sequence[LibraryFunction]) -> Table:
     table.add_column("minima", justify="right", no_wrap=True)
     table.add_column("why it is interesting", overflow="fold")
     for function in functions:
-        table.add_row(function.name, compact_text(function.expression), str(len(function.minima)),
+        count = len(function.minima) + (function.minimum is not None)
+        table.add_row(function.name, compact_text(function.expression), str(count),
                       one_line(function.note))
     return table
 
@@ -46,7 +47,30 @@ def suggested_command(function: LibraryFunction) -> str:
     return f"gradcli descend {function.name}"
 
 
+def _vector_rows(function: LibraryFunction) -> list[Text]:
+    """The dimension rule: what n is, and where each coordinate starts and ends up."""
+    vectors = ", ".join(f"{v}[1..n]" for v in function.variables)
+    low, high = function.domain[0]
+    rows = [Text(f"dimension    n = {function.dim} by default; any n ≥ 1 with --dim N "
+                 f"(coordinates {vectors})"),
+            Text(f"domain       [{fmt(low)}, {fmt(high)}] in every coordinate"),
+            Text(f"start        {fmt_vector(function.start)} repeated to length n"),
+            Text(f"lr           {fmt(function.lr)}"), Text("")]
+    if function.minimum is None:
+        return [*rows, Text("global minimum: not known in closed form", style="bold")]
+    point, value = function.minimum
+    return [*rows, Text("global minimum, for every n", style="bold"),
+            Text(f"  x[i] = {compact_text(point)}   f = {compact_text(value)}")]
+
+
 def details(function: LibraryFunction, pretty: str) -> RenderableType:
+    if function.dim is not None:
+        vectors = ", ".join(f"{v}[1..n]" for v in function.variables)
+        return Group(Text(f"{function.name}: {function.title}", style="bold"), Text(""),
+                     Text(f"f({vectors}) ="), Text(pretty), Text(""), *_vector_rows(function),
+                     Text(""), Text(function.note),
+                     Text(f"source: {function.source}", style="dim"), Text(""),
+                     Text(f"try:  {suggested_command(function)}"))
     names = ", ".join(function.variables)
     domain = " × ".join(f"[{fmt(low)}, {fmt(high)}]" for low, high in function.domain)
     rows = [
@@ -84,7 +108,12 @@ def _point(point: Point) -> dict[str, Any]:
 
 
 def as_dict(function: LibraryFunction) -> dict[str, Any]:
+    vector = {} if function.dim is None else {
+        "dim": function.dim,
+        "minimum_rule": None if function.minimum is None else
+        {"point": function.minimum[0], "value": function.minimum[1]}}
     return {
+        **vector,
         "name": function.name,
         "title": function.title,
         "expression": function.expression,
