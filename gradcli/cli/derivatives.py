@@ -150,11 +150,9 @@ def hessian(
 
 def _written_out(parsed, components, variables, dim):
     """Components with vectors, written out for a small n (a Jacobian is n columns wide)."""
-    import sympy as sp
-
     from gradcli.engine.problem import EXPAND_LIMIT
     from gradcli.errors import InputError
-    from gradcli.symbolic.indexed import indexed_function
+    from gradcli.symbolic.indexed import written_out
 
     vectors = sorted({v for p in parsed for v in p.vectors})
     if not vectors:
@@ -166,18 +164,8 @@ def _written_out(parsed, components, variables, dim):
     if variables is not None:
         raise InputError("--vars orders named variables; with vectors the coordinates are the "
                          "scalars (in name order), then each vector.")
-    names = sorted({n for p in parsed for n in p.names} - {"n"})
-    written = []
-    for component in components:
-        function = indexed_function("", component, tuple(names), tuple(vectors))
-        if function.size(dim) > EXPAND_LIMIT:
-            raise InputError(f"jacobian writes vector functions out, so it takes at most "
-                             f"{EXPAND_LIMIT} coordinates; here there are {function.size(dim)} "
-                             "(use grad for one component at any n).")
-        function.check(dim)
-        written.append(function.expanded(dim))
-    ordered = tuple(sp.Symbol(name, real=True) for name in function.names(dim))
-    return tuple(written), ordered
+    names = sorted({n for p in parsed for n in p.names})
+    return written_out(components, names, vectors, dim, EXPAND_LIMIT)
 
 
 def _vector_gradient(problem, at, direction, check, json, math_style) -> None:

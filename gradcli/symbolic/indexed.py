@@ -190,6 +190,22 @@ class IndexedFunction:
              for e in self.entries})
 
 
+def written_out(components, names: list[str], vectors: list[str], n: int, limit: int):
+    """Several functions of the same scalars and vectors, each written out for this n, and
+    their common coordinates as symbols (for a Jacobian: at most `limit` coordinates)."""
+    written = []
+    for component in components:
+        function = indexed_function("", component, tuple(names), tuple(vectors))
+        if function.size(n) > limit:
+            raise InputError(f"jacobian writes vector functions out, so it takes at most {limit} "
+                             f"coordinates; here there are {function.size(n)} (use grad for "
+                             "one component at any n).")
+        function.check(n)
+        written.append(function.expanded(n))
+    ordered = tuple(sp.Symbol(name, real=True) for name in function.names(n))
+    return tuple(written), ordered
+
+
 _LINEAR_SUMS = ("a sum may only be added, subtracted or multiplied by a constant; put the whole "
                 "function inside one sum, such as sum((x[i] - 1)**2, (i, 1, n))")
 
