@@ -9,6 +9,7 @@ import typer
 
 from gradcli.cli.app import (
     EXPRESSION_COMMAND,
+    Dim,
     Expression,
     Json,
     Variables,
@@ -33,27 +34,42 @@ from gradcli.cli.options import (
     Tol,
     check_positive,
     default_rate,
+    is_large,
     method_options,
     start_point,
     stop_rules,
 )
 
 
-def _prepare(expr: str, variables: str | None, start: str | None):
+def _prepare(expr: str, variables: str | None, start: str | None, dim: int | None):
     from gradcli.engine.problem import Problem
 
-    problem = Problem.resolve(expression_text(expr), variables)
+    problem = Problem.resolve(expression_text(expr), variables, dim)
     return problem, start_point(problem, start)
 
 
+MAX_BATCH_VALUES = 50_000_000  # runs × coordinates of a vector batch (400 MB per copy)
+
+
 def _run_batch(problem, point, rates, plans, stop):
+    """One batch of runs from the same start: (B, N) arrays for a vector function."""
     import numpy as np
 
     from gradcli.engine.descent import descend
     from gradcli.render.progress import progress_bar
 
-    starts = np.repeat(np.array([[float(v) for v in point]]), len(plans), axis=0)
+    if is_large(problem) and len(plans) * problem.size > MAX_BATCH_VALUES:
+        from gradcli.errors import InputError
+
+        raise InputError(f"{len(plans)} runs of {problem.size} coordinates would hold "
+                         f"{len(plans) * problem.size} numbers per copy; the limit is "
+                         f"{MAX_BATCH_VALUES}: compare fewer runs or use a smaller --dim.")
+    starts = np.repeat(np.asarray([[float(v) for v in point]]), len(plans), axis=0)
     with progress_bar(stop.steps) as progress:
+        if is_large(problem):
+            from gradcli.engine.vector_descent import descend_vectors
+
+            return descend_vectors(problem, starts, rates, plans, stop, progress=progress)
         return list(descend(problem, starts, rates, plans, stop, progress=progress))
 
 
@@ -80,6 +96,7 @@ def compare(
     table: Table = True,
     plot: Plot = None,
     variables: Variables = None,
+    dim: Dim = None,
     json: Json = False,
 ) -> None:
     """Several methods side by side, in one batch.
@@ -101,7 +118,7 @@ def compare(
         stop = stop_rules(steps, tol, None, None)
         entries = parse_methods(methods)
         plans = [make_plan(entry.method, entry.params, schedule) for entry in entries]
-        problem, point = _prepare(expr, variables, start)
+        problem, point = _prepare(expr, variables, start, dim)
         library_lr = problem.entry.lr if problem.entry else None
         # An entry's own lr=; else the method's own default (Newton: 1); else --lr.
         rates = [entry.lr if entry.lr is not None
@@ -120,13 +137,19 @@ def compare(
         from gradcli.render.maths import compact
 
         if table:
-            emit(compare_view(labels, results, compact(problem.function)))
+            emit(compare_view(labels, results, compact(function_of(problem))))
         if _plots_wanted(plot):
             sys.stdout.write("\n" + _paths_plots(problem, labels, results, plot_width(),
                                                  wants_colour(sys.stdout)))
         return None
 
     run(body)
+
+
+def function_of(problem):
+    from gradcli.cli.descend import function_of as shown
+
+    return shown(problem)
 
 
 def _paths_plots(problem, labels, results, width: int, colour: bool) -> str:
@@ -138,7 +161,7 @@ def _paths_plots(problem, labels, results, width: int, colour: bool) -> str:
     parts = [convergence_plot([Series(label, r.history.k, r.history.f)
                                for label, r in zip(labels, results, strict=True)],
                               "f(x_k) against step k", width, 16, colour)]
-    if len(problem.variables) == 2:
+    if not is_large(problem) and len(problem.variables) == 2:
         paths = [(label, r.history.x[np.isfinite(r.history.x).all(axis=1)])
                  for label, r in zip(labels, results, strict=True)]
         paths = [(label, path) for label, path in paths if len(path)]
@@ -168,6 +191,7 @@ def sweep(
     table: Table = True,
     plot: Plot = None,
     variables: Variables = None,
+    dim: Dim = None,
     json: Json = False,
 ) -> None:
     """Many learning rates in one batch, against 2/λmax.
@@ -188,7 +212,7 @@ def sweep(
         rates = parse_rates(lr)
         stop = stop_rules(steps, tol, None, None)
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule)
-        problem, point = _prepare(expr, variables, start)
+        problem, point = _prepare(expr, variables, start, dim)
         results = _run_batch(problem, point, rates, [plan] * len(rates), stop)
         best = reached(results)
         bounds = {"start": stability_bound(problem, [float(v) for v in point]),
@@ -205,7 +229,7 @@ def sweep(
         from gradcli.render.maths import compact
 
         if table:
-            emit(sweep_view(results, verdicts, bounds, compact(problem.function)))
+            emit(sweep_view(results, verdicts, bounds, compact(function_of(problem))))
         if _plots_wanted(plot):
             import numpy as np
 

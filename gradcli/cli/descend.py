@@ -9,6 +9,7 @@ import typer
 
 from gradcli.cli.app import (
     EXPRESSION_COMMAND,
+    Dim,
     Expression,
     Json,
     Variables,
@@ -38,6 +39,7 @@ from gradcli.cli.options import (
     check_count,
     check_positive,
     default_rate,
+    is_large,
     method_options,
     one_output,
     start_point,
@@ -95,6 +97,11 @@ def descend(
     table: Table = True,
     plot: Plot = None,
     variables: Variables = None,
+    dim: Dim = None,
+    record_x: Annotated[bool, typer.Option(
+        "--record-x", help="Vector functions: keep the whole point at every recorded step "
+                           "(refused beyond 1 GiB); the history otherwise keeps a summary.")
+    ] = False,
     json: Json = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print the recorded steps as CSV.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -127,7 +134,8 @@ def descend(
 
         from gradcli.engine.descent import descend as run_descent
         from gradcli.engine.plan import make_plan
-        from gradcli.engine.problem import Problem
+        from gradcli.engine.problem import EXPAND_LIMIT, Problem
+        from gradcli.errors import InputError
         from gradcli.render.progress import progress_bar
 
         check_positive(lr, "--lr")
@@ -140,15 +148,30 @@ def descend(
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule,
                          transforms_from(noise, seed, accumulate, clip_norm, clip_value),
                          line_search)
-        problem = Problem.resolve(expression_text(expr), variables)
+        problem = Problem.resolve(expression_text(expr), variables, dim)
         rate = default_rate(lr, plan.rule.default_lr, problem.entry.lr if problem.entry else None)
+        large = is_large(problem)
+        if record_x and not large:
+            raise InputError("--record-x is for vector functions of more than "
+                             f"{EXPAND_LIMIT} coordinates; this history keeps every point "
+                             "already.")
         if starts is not None:
+            if large:
+                raise InputError(f"--starts maps basins of functions of a few variables; this "
+                                 f"one has {problem.size} coordinates. Run single starts "
+                                 "instead.")
             return many_starts(problem, plan, rate, stop, starts, box, seed, json=json,
                                plot=plot, table=table)
         point = start_point(problem, start)
         with progress_bar(steps) as progress:
-            result = run_descent(problem, np.array([[float(v) for v in point]]), rate, plan,
-                                 stop, record_every, progress)[0]
+            if large:
+                from gradcli.engine.vector_descent import descend_vectors
+
+                result = descend_vectors(problem, np.asarray(point, dtype=float)[None, :], rate,
+                                         plan, stop, record_every, progress, record_x)[0]
+            else:
+                result = run_descent(problem, np.array([[float(v) for v in point]]), rate,
+                                     plan, stop, record_every, progress)[0]
         show(problem, result, plan, json=json, csv=csv, quiet=quiet, table=table, plot=plot,
              every=every, show_all=show_all)
         return result.exit_code
@@ -244,11 +267,16 @@ def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bo
         from gradcli.render.descent import descent_view
         from gradcli.render.maths import compact
 
-        emit(descent_view(result, compact(problem.function), plan.rule.formula, table, every,
+        emit(descent_view(result, compact(function_of(problem)), plan.rule.formula, table, every,
                           show_all))
         if plot if plot is not None else sys.stdout.isatty():
             sys.stdout.write("\n" + descent_plots(problem, result, plot_width(),
                                                   wants_colour(sys.stdout)))
+
+
+def function_of(problem):
+    """The expression people see: a vector function as written, with its sums."""
+    return problem.function.expression if is_large(problem) else problem.function
 
 
 def descent_plots(problem, result, width: int, colour: bool) -> str:
@@ -265,7 +293,8 @@ def descent_plots(problem, result, width: int, colour: bool) -> str:
         convergence_plot([Series("‖∇f‖", history.k, history.grad_norm)],
                          "‖∇f(x_k)‖ against step k", width, 12, colour),
     ]
-    if len(problem.variables) == 2 and np.isfinite(history.x).all(axis=1).any():
+    if not is_large(problem) and len(problem.variables) == 2 \
+            and np.isfinite(history.x).all(axis=1).any():
         grid = surface_grid(problem, box_around(history.x), width, 22)
         parts.append(surface_map(grid, [(result.method, history.x)], width, 24, colour))
     return "\n\n".join(parts) + "\n"

@@ -14,7 +14,6 @@ import numpy as np
 
 from gradcli.engine.compile import evaluate
 from gradcli.engine.optimizers import rule_named
-from gradcli.engine.problem import Problem
 from gradcli.engine.result import Result, Status
 from gradcli.errors import InputError
 from gradcli.symbolic import calculus
@@ -95,8 +94,16 @@ def _rate(text: str, spec: str) -> float:
     return value
 
 
-def stability_bound(problem: Problem, point: Sequence[float]) -> float | None:
-    """2/λmax of the Hessian at a point (None without positive curvature there)."""
+def stability_bound(problem, point: Sequence[float]) -> float | None:
+    """2/λmax of the Hessian at a point (None without positive curvature there); for a
+    vector function λmax comes from `VectorProblem.extreme_eigenvalues`."""
+    from gradcli.engine.indexed import VectorProblem
+
+    if isinstance(problem, VectorProblem):
+        extremes = problem.extreme_eigenvalues(np.asarray(point, dtype=float))
+        if extremes is None or not extremes[1] > 0:
+            return None
+        return 2 / extremes[1]
     n = len(point)
     matrix = evaluate(problem.hessian_function, np.array([point], dtype=float)).reshape(n, n)
     return calculus.curvature(matrix).stability_bound if np.isfinite(matrix).all() else None

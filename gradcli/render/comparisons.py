@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcli.engine.result import Result, Status
-from gradcli.render.descent import STATUS_STYLE, point_text
+from gradcli.render.descent import STATUS_STYLE, start_text
 from gradcli.render.numbers import fmt
 
 
@@ -29,8 +29,7 @@ def _heading(results: Sequence[Result], function_text: str, what: str) -> Text:
     first = results[0]
     named = f"{first.name}: " if first.name else ""
     return Text.assemble((what, "bold"), f" on {named}f({', '.join(first.variables)}) = "
-                                         f"{function_text}\nfrom "
-                                         f"{point_text(first.variables, first.start)}")
+                                         f"{function_text}\nfrom {start_text(first)}")
 
 
 def compare_view(labels: Sequence[str], results: Sequence[Result],

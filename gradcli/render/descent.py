@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcli.engine.result import Result, Status
-from gradcli.render.numbers import fmt, fmt_vector
+from gradcli.render.numbers import fmt, fmt_long, fmt_vector
 
 HEAD_ROWS = 10
 TAIL_ROWS = 10
@@ -44,13 +44,20 @@ def point_text(names: Sequence[str], values: Sequence[float]) -> str:
     return f"({', '.join(names)}) = {fmt_vector(values)}"
 
 
+def start_text(result: Result) -> str:
+    """Where a run started: every variable, or a vector run's point abbreviated, with n."""
+    if result.shape is None:
+        return point_text(result.variables, result.start)
+    return f"x = {fmt_long(result.start)}, n = {result.shape.dim}"
+
+
 def header(result: Result, function_text: str, formula: str) -> Text:
     names = ", ".join(result.variables)
     rates = settings_text(result.params)
     named = f"{result.name}: " if result.name else ""
     return Text.assemble(
         (f"{result.method}", "bold"), f" ({formula}) on {named}f({names}) = {function_text}\n",
-        f"from {point_text(result.variables, result.start)} with {rates}",
+        f"from {start_text(result)} with {rates}",
     )
 
 
@@ -71,11 +78,12 @@ def shown_rows(k: np.ndarray, every: int | None, show_all: bool) -> list[int | N
 
 
 def iteration_table(result: Result, every: int | None = None, show_all: bool = False) -> Table:
-    """MATLAB-style iterative display: k, the point, f(x), ‖∇f‖ and the step length."""
+    """MATLAB-style iterative display: k, the point (a vector run: its summary), f(x), ‖∇f‖
+    and the step length."""
     history = result.history
     table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
     table.add_column("k", justify="right", no_wrap=True)
-    for name in result.variables:
+    for name in result.columns:
         table.add_column(name, justify="right", overflow="fold")
     table.add_column("f(x)", justify="right", overflow="fold")
     table.add_column("‖∇f‖", justify="right", overflow="fold")
@@ -83,7 +91,7 @@ def iteration_table(result: Result, every: int | None = None, show_all: bool = F
     for column in history.columns:
         table.add_column(column, justify="right", overflow="fold")
     rates, marks = history.rate, history.marked
-    width = 4 + len(result.variables) + len(history.columns)
+    width = 4 + len(result.columns) + len(history.columns)
     for index in shown_rows(history.k, every, show_all):
         if index is None:
             table.add_row("⋮", *[""] * width)
@@ -140,6 +148,6 @@ def descent_view(result: Result, function_text: str, formula: str, show_table: b
             parts.append(note)
         parts.append(Text(""))
     parts.append(status_line(result))
-    parts.append(Text(f"x = {fmt_vector(result.x)}   f(x) = {fmt(result.f)}   "
-                      f"‖∇f(x)‖ = {result.grad_norm:.3e}"))
+    point = fmt_vector(result.x) if result.shape is None else fmt_long(result.x)
+    parts.append(Text(f"x = {point}   f(x) = {fmt(result.f)}   ‖∇f(x)‖ = {result.grad_norm:.3e}"))
     return Group(*parts)

@@ -32,7 +32,7 @@ def column_names(variables: tuple[str, ...]) -> list[str]:
 
 def write_csv(result: Result, stream: TextIO) -> None:
     """Columns k, one per variable (renamed when it clashes), f, grad_norm, step."""
-    names = column_names(result.variables)
+    names = column_names(result.columns)
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["k", *names, "f", "grad_norm", "step"])
     for row in result.history.rows():
