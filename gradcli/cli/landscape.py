@@ -8,6 +8,7 @@ import typer
 
 from gradcli.cli.app import (
     EXPRESSION_COMMAND,
+    Dim,
     Expression,
     Json,
     Variables,
@@ -16,6 +17,7 @@ from gradcli.cli.app import (
     run,
 )
 from gradcli.cli.derivatives import Format, style_named
+from gradcli.cli.options import is_large, point_option
 
 Box = Annotated[str | None, typer.Option(
     "--box", metavar="LOW:HIGH[,…]",
@@ -38,6 +40,7 @@ def critical(
     numeric: Annotated[bool, typer.Option(
         "--numeric", help="Skip SymPy's solver; search numerically only.")] = False,
     variables: Variables = None,
+    dim: Dim = None,
     json: Json = False,
 ) -> None:
     """Every critical point in a box, classified.
@@ -59,7 +62,9 @@ def critical(
         from gradcli.render import landscape as view
         from gradcli.symbolic.printing import plain
 
-        problem = Problem.resolve(expression_text(expr), variables)
+        problem = written_out(Problem.resolve(expression_text(expr), variables, dim),
+                              "critical searches every critical point", "hessian --at P to "
+                              "classify one point")
         region = parse_box(box, len(problem.variables)) if box else default_box(problem)
         search = critical_points(problem, region, numeric)
         if json:
@@ -86,6 +91,7 @@ def taylor(
         help="A displacement h to test the models on (repeat for several sizes); one number "
              "means the same in every coordinate.", show_default=False)] = None,
     variables: Variables = None,
+    dim: Dim = None,
     style: Format = "compact",
     json: Json = False,
 ) -> None:
@@ -112,9 +118,11 @@ def taylor(
         if order not in (1, 2):
             raise InputError(f"--order must be 1 or 2, not {order}.")
         math_style = style_named(style)
-        problem = Problem.resolve(expression_text(expr), variables)
+        problem = written_out(Problem.resolve(expression_text(expr), variables, dim),
+                              "taylor writes out every coordinate of its models",
+                              "grad and hessian --at P for the first and second derivatives")
         n = len(problem.variables)
-        point = parse_vector(at, "--at", n)
+        point = point_option(problem, at, "--at")
         steps = [_step(text, n, parse_vector) for text in step or []]
         if any(all(h == 0 for h in s) for s in steps):
             raise InputError("--step must not be zero; give a small displacement such as 0.1.")
@@ -133,6 +141,18 @@ def taylor(
                                   function_heading(problem)))
 
     run(body)
+
+
+def written_out(problem, what: str, instead: str):
+    """The problem, if it is written out with named coordinates; a large vector function is
+    refused with what to use instead."""
+    from gradcli.engine.problem import EXPAND_LIMIT
+    from gradcli.errors import InputError
+
+    if is_large(problem):
+        raise InputError(f"{what}, so it takes functions of at most {EXPAND_LIMIT} coordinates; "
+                         f"this one has {problem.size} (give a smaller --dim, or use {instead}).")
+    return problem
 
 
 def _step(text: str, n: int, parse_vector):
