@@ -33,7 +33,7 @@ def _kernel(exprs: Sequence[sp.Expr], slots: Sequence[sp.Symbol], globals_: Sequ
     if index is not None:
         names[index] = sp.Symbol("idx", real=True)
     renamed = [sp.sympify(e).xreplace(names) for e in exprs]
-    temporaries, reduced = eliminate_common(renamed)
+    temporaries, reduced = eliminate_common(renamed, thorough=True)
     printer = numpy_printer()
     lines = ["def kernel(S, G, idx):"]
     lines += [f"    a{k} = S[{k}]" for k in range(len(slots))]
@@ -63,8 +63,17 @@ class _Compiled:
     def length(self) -> int:
         return self.high - self.low + 1
 
-    def index(self) -> np.ndarray:
-        return np.arange(self.low, self.high + 1, dtype=float)
+    def index(self) -> np.ndarray | None:
+        """i over the range, for summands that use it (made once, read-only)."""
+        return self._index
+
+    @cached_property
+    def _index(self) -> np.ndarray | None:
+        if self.term.index not in self.term.summand.free_symbols:
+            return None
+        values = np.arange(self.low, self.high + 1, dtype=float)
+        values.flags.writeable = False
+        return values
 
     def slices(self, X: np.ndarray) -> list[np.ndarray]:
         return [X[:, s:s + self.length] for s in self.starts]

@@ -33,7 +33,8 @@ from gradcli.symbolic.printing import plain
 
 STATISTICS = ("min", "mean", "max")
 RECORD_BYTES = 1 << 30  # --record-x keeps at most this much
-RECORD_ROWS = 2000  # rows of the summary record (runs × steps) before thinning
+RECORD_ROWS = 200  # rows of the summary record (runs × steps) before thinning: each costs
+# five passes over x (its summary and the step length)
 ARMIJO = 1e-4
 HALVINGS = 60
 CG_LIMIT = 200  # conjugate-gradient iterations per Newton step

@@ -20,7 +20,7 @@ import sympy as sp
 from gradcli.errors import InputError
 from gradcli.symbolic.parsing import DIMENSION, natural_key
 
-MAX_DIMENSION = 50_000_000  # entries in all vectors together: 400 MB for one float64 copy
+MAX_DIMENSION = 10_000_000  # entries in all vectors together: 80 MB for one float64 copy
 PAIR_FORMAT = "{}[{}]"
 
 
@@ -145,7 +145,8 @@ class IndexedFunction:
             raise InputError(f"--dim must be a whole number ≥ 1, not {n}.")
         if len(self.vectors) * n > MAX_DIMENSION:
             raise InputError(f"--dim {n} gives {len(self.vectors) * n} vector entries; the limit "
-                             f"is {MAX_DIMENSION} (about 400 MB for one copy of the point).")
+                             f"is {MAX_DIMENSION} (a run holds several copies of the point, "
+                             "80 MB each at that size).")
         for term in self.terms:
             low, high = term.bounds(n)
             if high < low:
@@ -242,13 +243,25 @@ def _term(summation: sp.Sum, coefficient: sp.Expr, scalars: dict[str, sp.Symbol]
     return SumTerm(written, index, low, high, tuple(slots), tuple(found))
 
 
+def _addends(expr: sp.Expr) -> list[sp.Expr]:
+    """The terms of f with constant factors distributed over sums (2·(S + a) → 2·S + 2·a),
+    never splitting a sum itself (SymPy's expand would split Σ(a + b) into Σa + Σb)."""
+    if expr.is_Add:
+        return [term for arg in expr.args for term in _addends(arg)]
+    if expr.is_Mul:
+        inner = [f for f in expr.args if f.is_Add and f.has(sp.Sum)]
+        if len(inner) == 1:
+            rest = sp.Mul(*(f for f in expr.args if f is not inner[0]))
+            return [rest * term for term in _addends(inner[0])]
+    return [expr]
+
+
 def indexed_function(text: str, expression: sp.Expr, names: tuple[str, ...],
                      vectors: tuple[str, ...]) -> IndexedFunction:
     """Split a parsed vector function into its sums and the rest (see the module docstring)."""
     scalars = {name: sp.Symbol(name, real=True) for name in sorted(names, key=natural_key)}
     terms, rest = [], sp.Integer(0)
-    for addend in sp.Add.make_args(sp.expand(expression, deep=False, mul=True, power_base=False,
-                                             power_exp=False, log=False, multinomial=False)):
+    for addend in _addends(expression):
         if not addend.has(sp.Sum):
             rest += addend
             continue
