@@ -270,13 +270,6 @@ class VectorProblem:
         np.add.at(H, (rows, columns), values)
         return H
 
-    def sparse_hessian(self, x: np.ndarray):
-        """The banded Hessian as a SciPy sparse matrix (O(n) entries)."""
-        from scipy.sparse import coo_matrix
-
-        rows, columns, values = self._entries(x)
-        return coo_matrix((values, (rows, columns)), shape=(self.size, self.size)).tocsc()
-
     @staticmethod
     def _indices(c: _Compiled, argument: int) -> np.ndarray:
         where = c.positions(argument)
