@@ -66,3 +66,15 @@ def test_ci_runs_the_readme_test_command():
     command = 'python -m pip install -e ".[test]" && python -m pytest'
     assert command in README.split("## Usage")[0]
     assert command in ci
+
+
+@pytest.mark.parametrize("command", ["grad", "hessian", "jacobian", "descend", "compare",
+                                     "sweep", "critical", "taylor"])
+def test_every_command_that_reads_a_function_takes_dim_and_the_readme_shows_it(command):
+    run = gradcli(command, "--help")
+    assert "--dim" in run.stdout
+    assert re.search(rf"gradcli {command} [^\n]*--dim", README)
+
+
+def test_record_x_is_documented():
+    assert "--record-x" in gradcli("descend", "--help").stdout and "--record-x" in README

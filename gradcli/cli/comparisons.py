@@ -108,6 +108,8 @@ def compare(
       gradcli compare rosenbrock --methods gd,momentum,adam:lr=0.1
 
       gradcli compare "x**2 + 10*y**2" --start 3,1 --lr 0.05 --methods gd,nesterov,newton --json
+
+      gradcli compare sphere_nd --dim 100000 --methods gd:lr=0.1,adam:lr=0.05,newton
     """
 
     def body():
@@ -203,6 +205,8 @@ def sweep(
       gradcli sweep "x**2 + y**2" --start 1,2 --lr 1e-4:1:13
 
       gradcli sweep rosenbrock --lr 1e-4,5e-4,1e-3,2e-3,4e-3 --json
+
+      gradcli sweep sphere_nd --dim 100000 --lr 0.1,0.5,0.9,1.1
     """
 
     def body():

@@ -73,6 +73,8 @@ def grad(
       gradcli grad "x**2*y + sin(z)" --at 1,2,0
 
       gradcli grad "x**2+y**2" --at 1,2 --dir 1,1 --check --json
+
+      gradcli grad rosenbrock_nd --dim 1000000 --at -1.2,1... --check
     """
 
     def body():
@@ -123,6 +125,8 @@ def hessian(
       gradcli hessian "x**2 - y**2" --at 0,0
 
       gradcli hessian "x**2 + 100*y**2" --at 1,1 --json
+
+      gradcli hessian "sum(x[i]**4 - x[i]*x[i+1], (i, 1, n-1))" --dim 100000 --at 1
     """
 
     def body():
@@ -225,6 +229,8 @@ def jacobian(
       gradcli jacobian "r*cos(t), r*sin(t)" --vars r,t --at 2,0
 
       gradcli jacobian "x*y" "x+y" "x**2" --json
+
+      gradcli jacobian "x[1]*x[2], sum(x[i]**2, (i, 1, n))" --dim 2 --at 1,2
     """
 
     def body():

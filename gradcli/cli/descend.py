@@ -127,6 +127,8 @@ def descend(
       gradcli descend ill_conditioned --schedule exp:0.999 --clip-norm 5 --json
 
       gradcli descend himmelblau --starts grid:30      # which minimum from which start
+
+      gradcli descend rosenbrock_nd --dim 100000 --method newton   # vectors: x[1..n]
     """
 
     def body():

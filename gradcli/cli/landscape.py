@@ -53,6 +53,8 @@ def critical(
       gradcli critical himmelblau
 
       gradcli critical "x**3 - 3*x*y**2" --box -1:1 --json
+
+      gradcli critical "sum((x[i] - i)**2, (i, 1, n))" --dim 3
     """
 
     def body():
@@ -105,6 +107,8 @@ def taylor(
       gradcli taylor "exp(x)*sin(y)" --at 0,1 --step 0.1 --step 0.01 --step 0.001
 
       gradcli taylor rosenbrock --at 0,0 --order 1 --step 0.1,0.2 --json
+
+      gradcli taylor sphere_nd --dim 2 --at 1 --step 0.1
     """
 
     def body():
