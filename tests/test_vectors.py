@@ -352,3 +352,27 @@ def test_small_n_is_written_out_and_explored_like_any_function():
     data = gradcli("critical", "sum((x[i] - i)**2, (i, 1, n))", "--dim", "3", "--json").json()
     assert [(p["x"], p["kind"]) for p in data["points"]] == [([1.0, 2.0, 3.0], "minimum")]
     assert data["variables"] == ["x[1]", "x[2]", "x[3]"]
+
+
+def test_ctrl_c_keeps_a_vector_run():
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gradcli", "descend", "rosenbrock_nd", "--dim", "100000",
+         "--lr", "0.0001", "--steps", "100000000", "--tol", "0", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(4)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    data = json.loads(stdout)
+    assert data["status"] == "interrupted" and data["iterations"] > 0
+    assert data["history"][-1]["k"] == data["iterations"] and len(data["x"]) == 100000
+    assert data["message"].startswith("Interrupted (Ctrl-C) at step ")
+    assert "Traceback" not in stderr
