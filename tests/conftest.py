@@ -52,3 +52,21 @@ def assert_golden(name: str, text: str) -> None:
 @pytest.fixture
 def cli():
     return gradcli
+
+
+def interrupted_run(args: list[str], after: float) -> tuple[int, dict, str]:
+    """Run `gradcli ARGS --json` in a process, press Ctrl-C after `after` seconds; return the
+    exit code, the JSON it printed and its stderr."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "gradcli", *args, "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    return process.returncode, json.loads(stdout) if stdout else {}, stderr

@@ -3,18 +3,14 @@
 import csv
 import io
 import math
-import os
-import signal
-import subprocess
 import sys
-import time
 import warnings
 
 import numpy as np
 import pytest
 
 from gradcli.engine.plan import make_plan
-from tests.conftest import assert_golden, gradcli
+from tests.conftest import assert_golden, gradcli, interrupted_run
 
 GD = make_plan("gd", {})
 SEED = ("descend", "x**2+y**2", "--start", "1,2", "--lr", "0.1")
@@ -185,18 +181,10 @@ def test_golden_plots():
 
 
 def test_sigint_stops_cleanly_with_json():
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gradcli", "descend", ROSENBROCK, "--start", "-1.2,1", "--lr",
-         "0.0001", "--steps", "500000000", "--tol", "0", "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(3)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    import json
-
-    data = json.loads(stdout)
+    code, data, stderr = interrupted_run(
+        ["descend", ROSENBROCK, "--start", "-1.2,1", "--lr", "0.0001", "--steps", "500000000",
+         "--tol", "0"], after=3)
+    assert code == 130, stderr
     assert data["status"] == "interrupted"
     assert data["iterations"] > 0 and data["history"][-1]["k"] == data["iterations"]
     assert data["message"].startswith("Interrupted (Ctrl-C) at step ")

@@ -17,7 +17,7 @@ from gradcli.engine.loop import StopRules
 from gradcli.engine.plan import Transforms, make_plan
 from gradcli.engine.problem import Problem
 from gradcli.engine.vector_descent import descend_vectors
-from tests.conftest import gradcli
+from tests.conftest import gradcli, interrupted_run
 
 ROSENBROCK = "sum(100*(x[i+1] - x[i]**2)**2 + (1 - x[i])**2, (i, 1, n-1))"
 FUNCTIONS = [
@@ -355,23 +355,10 @@ def test_small_n_is_written_out_and_explored_like_any_function():
 
 
 def test_ctrl_c_keeps_a_vector_run():
-    import json
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gradcli", "descend", "rosenbrock_nd", "--dim", "100000",
-         "--lr", "0.0001", "--steps", "100000000", "--tol", "0", "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(4)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    data = json.loads(stdout)
+    code, data, stderr = interrupted_run(
+        ["descend", "rosenbrock_nd", "--dim", "100000", "--lr", "0.0001", "--steps",
+         "100000000", "--tol", "0"], after=4)
+    assert code == 130, stderr
     assert data["status"] == "interrupted" and data["iterations"] > 0
     assert data["history"][-1]["k"] == data["iterations"] and len(data["x"]) == 100000
     assert data["message"].startswith("Interrupted (Ctrl-C) at step ")
