@@ -363,3 +363,21 @@ def test_ctrl_c_keeps_a_vector_run():
     assert data["history"][-1]["k"] == data["iterations"] and len(data["x"]) == 100000
     assert data["message"].startswith("Interrupted (Ctrl-C) at step ")
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("args, status, code, message", [
+    (("sum(x[i]**2 - log(x[i]), (i, 1, n))", "--start", "2", "--lr", "0.6"), "domain_error", 4,
+     "Domain error at step 1: f is undefined at the point with min x = -0.1, mean x = -0.1, "
+     "max x = -0.1."),
+    # x_k = (-2)^k·x₀, ‖∇f‖ = 2^(k+1)·‖x₀‖ = 2^(k+1)·10 passes 1e100 first at k = 328
+    (("sum(x[i]**2, (i, 1, n))", "--start", "1", "--lr", "1.5"), "diverged", 4,
+     "Diverged at step 328: ‖∇f‖ exceeded 1e100. The learning rate 1.5 is above 2/λmax = 1 at "
+     "the start; try --lr 0.9."),
+    (("sum(x[i]**2 - x[i+1]**2, (i, 1, n-1))", "--start", "0"), "stationary", 3,
+     "Started at a stationary point (‖∇f‖ = 0.00e+00), but it is a saddle, not a minimum (λmin "
+     "of the Hessian is -2); start elsewhere."),
+])
+def test_vector_runs_end_with_a_status_in_words(args, status, code, message):
+    run = gradcli("descend", *args, "--dim", "100", "--json")
+    data = run.json()
+    assert (run.code, data["status"], data["message"]) == (code, status, message)

@@ -340,10 +340,11 @@ def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np
             scale = max(abs(low), abs(high))
             if low < -1e-8 * scale:
                 kind = "maximum" if high < 1e-8 * scale else "saddle"
+                where = "Started at a stationary point" if k == 0 else \
+                    f"Stopped at a stationary point after {k} steps"
                 return Status.stationary, (
-                    f"Stopped at a stationary point after {k} steps (‖∇f‖ = {norm:.2e}), but it "
-                    f"is a {kind}, not a minimum (λmin of the Hessian is {low:.4g}); start "
-                    "elsewhere."), x
+                    f"{where} (‖∇f‖ = {norm:.2e}), but it is a {kind}, not a minimum (λmin of the "
+                    f"Hessian is {low:.4g}); start elsewhere."), x
     return Status.converged, converged_sentence(reason, k, norm, stop, moved), x
 
 
