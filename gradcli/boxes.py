@@ -9,6 +9,9 @@ from gradcli.errors import InputError
 
 def parse_box(text: str, count: int) -> tuple[tuple[float, float], ...]:
     parts = [part.strip() for part in text.split(",")]
+    if ":" not in text and len(parts) == 2:
+        raise InputError(f"--box takes ranges written LOW:HIGH; write {parts[0]}:{parts[1]} "
+                         f"(not {text}), or one range per variable separated by commas.")
     if len(parts) == 1:
         parts = parts * count
     if len(parts) != count:

@@ -12,7 +12,11 @@ from gradcli.errors import InputError
 
 
 def parse_vector(text: str, option: str, length: int | None = None) -> tuple[Fraction, ...]:
-    """Parse comma-separated decimal numbers exactly; say which option is wrong and why."""
+    """Parse comma-separated decimal numbers exactly (in parentheses or brackets, if the user
+    writes them so); say which option is wrong and why."""
+    text = text.strip()
+    if text[:1] + text[-1:] in ("()", "[]"):
+        text = text[1:-1]
     parts = [part.strip() for part in text.split(",")]
     values: list[Fraction] = []
     for position, part in enumerate(parts, start=1):

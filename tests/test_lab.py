@@ -68,8 +68,8 @@ def test_sweep_of_another_method_with_its_hyperparameters():
 
 @pytest.mark.parametrize("args, message", [
     (("compare", "sphere", "--methods", "gd,sgd"),
-     "error: unknown method 'sgd'; known methods: gd, momentum, nesterov, adagrad, rmsprop, "
-     "adam, newton.\n"),
+     "error: unknown method 'sgd'; did you mean gd? known methods: gd, momentum, nesterov, "
+     "adagrad, rmsprop, adam, newton.\n"),
     (("compare", "sphere", "--methods", "gd,adam:lr"),
      "error: --methods entry 'adam:lr': write settings as key=value, such as adam:lr=0.1.\n"),
     (("compare", "sphere", "--methods", "gd,adam:lr=x"),

@@ -228,8 +228,8 @@ def test_accumulate_sums_gradients_instead_of_resetting_them():
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--method", "sgd"), "error: unknown method 'sgd'; known methods: gd, momentum, nesterov, "
-                          "adagrad, rmsprop, adam, newton.\n"),
+    (("--method", "sgd"), "error: unknown method 'sgd'; did you mean gd? known methods: gd, "
+                          "momentum, nesterov, adagrad, rmsprop, adam, newton.\n"),
     (("--method", "momentum", "--momentum", "1"),
      "error: --momentum (momentum β) must lie in [0, 1), not 1.\n"),
     (("--method", "adam", "--eps", "0"), "error: --eps (ε, added to the denominator) must lie in "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -15,6 +17,22 @@ from gradcli import __version__
 from gradcli.errors import ExitCode, GradcliError, InputError
 
 HELP_OPTIONS = ["-h", "--help"]
+MAX_COUNT_DIGITS = 18
+OPTION_WORD = re.compile(r"--[A-Za-z][\w-]*(=.*)?", re.DOTALL)  # else, e.g. "--x**2", maths
+
+
+def whole_number(text: str) -> int:
+    """A count such as --steps: digits, or a float with no fractional part (1e4, 2.0)."""
+    word = str(text).strip()
+    if re.fullmatch(rf"[+-]?\d{{1,{MAX_COUNT_DIGITS}}}", word):
+        return int(word)
+    try:
+        value = float(word)
+    except ValueError:
+        value = math.nan
+    if math.isfinite(value) and value == int(value) and abs(value) < 10**MAX_COUNT_DIGITS:
+        return int(value)
+    raise typer.BadParameter(f"'{word}' is not an integer")
 
 
 def positionals_last(command, args: list[str]) -> list[str]:
@@ -23,7 +41,8 @@ def positionals_last(command, args: list[str]) -> list[str]:
     An expression may start with '-' ("-tanh(x)"); Click would read it as a cluster of short
     options (`-h` printing help, `-q` turning quiet). Every word that is neither a known option
     nor an option's value is positional, so it is moved behind `--`, where Click reads it as
-    it is. Unknown long options (`--methods`) stay options, so Click still reports them.
+    it is. Unknown long options (`--methods`) stay options, so Click reports them (and
+    `usage.sentence` names the option meant).
     """
     if "--" in args:
         return args
@@ -39,17 +58,23 @@ def positionals_last(command, args: list[str]) -> list[str]:
         if word in takes_value:
             options.append(word)
             if takes_value[word]:
-                options.extend(next(words, None) for _ in range(1))
-        elif word.startswith("--"):
+                value = next(words, None)
+                if value is None:
+                    from gradcli.cli.usage import EXAMPLES
+
+                    raise InputError(f"{word} needs a value; for example "
+                                     f"{EXAMPLES.get(word, word + ' 1')}.")
+                options.append(value)
+        elif OPTION_WORD.fullmatch(word):
             options.append(word)  # `--lr=0.1`, or an unknown option for Click to report
         else:
             positional.append(word)
-    options = [word for word in options if word is not None]
     return [*options, "--", *positional] if positional else options
 
 
 class _Commands(TyperGroup):
-    """gradcli's command group: a command's expression may start with '-' (see above)."""
+    """gradcli's command group: a command's expression may start with '-' (see above), and
+    every usage error is one `error: …` sentence with exit code 2, whoever raised it."""
 
     def resolve_command(self, ctx, args):
         name, command, rest = super().resolve_command(ctx, args)
@@ -57,6 +82,31 @@ class _Commands(TyperGroup):
                 p.param_type_name == "argument" for p in command.params):
             rest = positionals_last(command, rest)
         return name, command, rest
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        words = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(args=words, prog_name=prog_name or "gradcli",
+                                complete_var=complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as error:  # Click's usage errors
+            from gradcli.cli.usage import sentence
+
+            context = getattr(error, "ctx", None)
+            command = context.command if context is not None else self
+            name = context.info_name if context is not None else None
+            report(sentence(error, command, name, words))
+            code = int(ExitCode.BAD_INPUT)
+        except GradcliError as error:  # raised while reading the words (positionals_last)
+            report(str(error))
+            code = int(error.exit_code)
+        except typer.Abort:
+            report("interrupted.")
+            code = int(ExitCode.INTERRUPTED)
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
 app = typer.Typer(
@@ -70,9 +120,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-# A positional expression may start with '-' ("-x**2+y"); let it through as an argument.
-EXPRESSION_COMMAND = {"ignore_unknown_options": True}
 
 MAX_STDIN = 100_000
 
@@ -97,8 +144,9 @@ Expression = Annotated[str, typer.Argument(
 Variables = Annotated[str | None, typer.Option(
     "--vars", help="Variable order, e.g. y,x (default: natural sort of the names used).")]
 Dim = Annotated[int | None, typer.Option(
-    "--dim", metavar="N", help="The length n of vectors such as x[i] (x[1] … x[n]); a library "
-                               "vector function has a default.", show_default=False)]
+    "--dim", parser=whole_number, metavar="N", show_default=False,
+    help="The length n of vectors such as x[i] (x[1] … x[n]); a library vector function has "
+         "a default.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else.")]
 
 

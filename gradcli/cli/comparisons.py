@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import (
-    EXPRESSION_COMMAND,
     Dim,
     Expression,
     Json,
@@ -77,7 +76,7 @@ def _plots_wanted(plot: bool | None) -> bool:
     return plot if plot is not None else sys.stdout.isatty()
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def compare(
     expr: Expression,
     methods: Annotated[str, typer.Option(
@@ -173,7 +172,7 @@ def _paths_plots(problem, labels, results, width: int, colour: bool) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def sweep(
     expr: Expression,
     lr: Annotated[str, typer.Option(

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import (
-    EXPRESSION_COMMAND,
     Dim,
     Expression,
     Json,
@@ -51,7 +50,7 @@ def _print(renderable) -> None:
     emit(renderable)
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def grad(
     expr: Expression,
     at: At = None,
@@ -107,7 +106,7 @@ def grad(
     run(body)
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def hessian(
     expr: Expression,
     at: At = None,
@@ -209,7 +208,7 @@ def _expression_or_name(text: str) -> str:
     return entry.expression if entry else text
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def jacobian(
     exprs: Annotated[list[str], typer.Argument(
         metavar="EXPR...", help="Components 'f1, f2, …' in one argument, or one per argument.",

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import (
-    EXPRESSION_COMMAND,
     Dim,
     Expression,
     Json,
@@ -16,6 +15,7 @@ from gradcli.cli.app import (
     app,
     expression_text,
     run,
+    whole_number,
 )
 from gradcli.cli.landscape import Box
 from gradcli.cli.options import (
@@ -48,7 +48,7 @@ from gradcli.cli.options import (
 )
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def descend(
     expr: Expression,
     start: Start = None,
@@ -73,8 +73,9 @@ def descend(
         "--noise", metavar="σ", help="Add seeded Gaussian noise N(0, σ²I) to every gradient "
                                      "(a model of minibatch noise).", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(
-        "--seed", help="Seed of --noise and of --starts random:N (default 0): the same seed "
-                       "gives the same run, bit for bit.", show_default=False)] = None,
+        "--seed", parser=whole_number, show_default=False,
+        help="Seed of --noise and of --starts random:N (default 0): the same seed gives the "
+             "same run, bit for bit.")] = None,
     starts: Annotated[str | None, typer.Option(
         "--starts", metavar="SPEC",
         help="Many starts in one batch: random:N (uniform in --box) or grid:G (G per axis); "
@@ -88,10 +89,11 @@ def descend(
     step_tol: StepTol = None,
     f_tol: FTol = None,
     record_every: Annotated[int | None, typer.Option(
-        "--record-every", metavar="K",
+        "--record-every", parser=whole_number, metavar="K",
         help="Record every K-th step (default: every step, thinned to about 2000 rows).")] = None,
     every: Annotated[int | None, typer.Option(
-        "--every", metavar="K", help="Table: show every K-th recorded step.")] = None,
+        "--every", parser=whole_number, metavar="K",
+        help="Table: show every K-th recorded step.")] = None,
     show_all: Annotated[bool, typer.Option(
         "--all", help="Table: show every recorded step.")] = False,
     table: Table = True,

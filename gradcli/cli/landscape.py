@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import (
-    EXPRESSION_COMMAND,
     Dim,
     Expression,
     Json,
@@ -15,6 +14,7 @@ from gradcli.cli.app import (
     app,
     expression_text,
     run,
+    whole_number,
 )
 from gradcli.cli.derivatives import Format, style_named
 from gradcli.cli.options import is_large, point_option
@@ -33,7 +33,7 @@ def function_heading(problem) -> str:
     return f"{named}f({', '.join(problem.names)}) = {compact(problem.function)}"
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def critical(
     expr: Expression,
     box: Box = None,
@@ -82,12 +82,13 @@ def critical(
     run(body)
 
 
-@app.command(context_settings=EXPRESSION_COMMAND)
+@app.command()
 def taylor(
     expr: Expression,
     at: Annotated[str, typer.Option(
         "--at", metavar="P", help="The point of expansion, e.g. 1,2.")],
-    order: Annotated[int, typer.Option("--order", help="1 (linear) or 2 (quadratic).")] = 2,
+    order: Annotated[int, typer.Option("--order", parser=whole_number,
+                                       help="1 (linear) or 2 (quadratic).")] = 2,
     step: Annotated[list[str] | None, typer.Option(
         "--step", metavar="H",
         help="A displacement h to test the models on (repeat for several sizes); one number "

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from gradcli.cli.app import whole_number
+
 DEFAULT_STEPS = 10_000
 DEFAULT_TOL = 1e-8
 DEFAULT_LR = 0.01
@@ -168,7 +170,7 @@ Schedule = Annotated[str | None, typer.Option(
     "--schedule", metavar="SPEC", help="Learning-rate schedule: constant, step:F@N, exp:G, "
                                        "inv:D, cosine:T or cosine:T:W (warm-up W steps).",
     show_default=False)]
-Steps = Annotated[int, typer.Option("--steps", help="Most steps to take.")]
+Steps = Annotated[int, typer.Option("--steps", parser=whole_number, help="Most steps to take.")]
 Tol = Annotated[float, typer.Option("--tol", help="Stop when ‖∇f‖ ≤ tol (0 turns it off).")]
 StepTol = Annotated[float | None, typer.Option(
     "--step-tol", help="Also stop when a step is this short.")]

@@ -123,7 +123,12 @@ KNOWN = ", ".join(RULES)
 
 def rule_named(name: str) -> Rule:
     if name not in RULES:
-        raise InputError(f"unknown method '{name}'; known methods: {KNOWN}.")
+        import difflib
+
+        near = [name.lower()] if name.lower() in RULES else \
+            difflib.get_close_matches(name.lower(), RULES, n=1)
+        hint = f"did you mean {near[0]}? " if near else ""
+        raise InputError(f"unknown method '{name}'; {hint}known methods: {KNOWN}.")
     return RULES[name]
 
 
