@@ -138,8 +138,9 @@ def test_hostile_input_is_refused_cleanly(text, tmp_path, monkeypatch):
     ("2x", "error: implicit multiplication '2x' at column 1; write 2*x.\n"),
     ("x²", "error: superscript '²' at column 2; write **2 for powers.\n"),
     ("foo(x)", "error: unknown function 'foo' at column 1; known functions: abs, acos, acosh, "
-               "asin, asinh, atan, atan2, atanh, cbrt, cos, cosh, exp, log, max, min, sign, sin, "
-               "sinh, sqrt, tan, tanh; for a product write foo*(…).\n"),
+               "asin, asinh, atan, atan2, atanh, cbrt, cos, cosh, exp, log, max, min, relu, "
+               "sigmoid, sign, sin, sinh, softplus, sqrt, tan, tanh; for a product write "
+               "foo*(…).\n"),
     ("x.real", "error: attribute access is not allowed at column 1; "
                "gradcli expressions have no attributes.\n"),
     ("x // 2", "error: '//' (floor division) is not allowed at column 1; use '/' for division.\n"),

@@ -154,9 +154,13 @@ def expression_text(argument: str) -> str:
     """The expression argument, or stdin when it is '-'."""
     if argument != "-":
         return argument
-    text = sys.stdin.read(MAX_STDIN + 1)
+    text = sys.stdin.read(MAX_STDIN + 1) if sys.stdin is not None else ""
     if len(text) > MAX_STDIN:
         raise InputError(f"stdin holds more than {MAX_STDIN} characters; give one expression.")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        raise InputError(f"stdin holds {len(lines)} lines; gradcli reads one expression per "
+                         "input: give one line (join the parts with + or *).")
     return text.strip()
 
 

@@ -35,6 +35,18 @@ def _log(*args: sp.Expr) -> sp.Expr:
     return sp.log(*args)
 
 
+def _sigmoid(x: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-x))
+
+
+def _relu(x: sp.Expr) -> sp.Expr:
+    return sp.Max(0, x)
+
+
+def _softplus(x: sp.Expr) -> sp.Expr:
+    return sp.log(1 + sp.exp(x))
+
+
 # name -> (builder, fewest arguments, most arguments)
 FUNCTIONS: dict[str, tuple] = {
     "sin": (sp.sin, 1, 1),
@@ -58,12 +70,24 @@ FUNCTIONS: dict[str, tuple] = {
     "sign": (sp.sign, 1, 1),
     "min": (sp.Min, 2, 16),
     "max": (sp.Max, 2, 16),
+    # the activations of machine learning, written out as their formulas
+    "sigmoid": (_sigmoid, 1, 1),
+    "relu": (_relu, 1, 1),
+    "softplus": (_softplus, 1, 1),
 }
+# Names people bring from other notations, and what to write in gradcli.
+OTHER_NAMES = {"ln": "log(…) (the natural logarithm)", "log10": "log(…, 10)",
+               "log2": "log(…, 2)", "arcsin": "asin(…)", "arccos": "acos(…)",
+               "arctan": "atan(…)", "arctan2": "atan2(y, x)", "arcsinh": "asinh(…)",
+               "arccosh": "acosh(…)", "arctanh": "atanh(…)", "sqr": "(…)**2", "pow": "a**b",
+               "power": "a**b", "fabs": "abs(…)", "exp2": "2**(…)", "expm1": "exp(…) - 1",
+               "log1p": "log(1 + …)", "heaviside": "(1 + sign(…))/2"}
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "e": sp.E}
 KNOWN_FUNCTIONS = ", ".join(sorted(FUNCTIONS))
 
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True))
-_LOOKALIKES = {"·": "*", "×": "*", "∙": "*", "−": "-", "–": "-", "÷": "/", "π": "pi"}
+_LOOKALIKES = {"·": "*", "×": "*", "∙": "*", "−": "-", "–": "-", "÷": "/"}
+_SPELLED = {"π": "pi"}  # characters read as the name they stand for
 
 
 DIMENSION = sp.Symbol("n", integer=True, positive=True)  # the length of every vector
@@ -95,6 +119,10 @@ def _check_characters(text: str) -> None:
             raise _fail(f"superscript '{char}'", column, f"write **{power} for powers")
         if char in _LOOKALIKES:
             raise _fail(f"character '{char}'", column, f"write '{_LOOKALIKES[char]}' instead")
+        if char == "|":
+            raise _fail("'|'", column, "write abs(x) for the absolute value |x|")
+        if char in _SPELLED:
+            continue
         if not char.isascii():
             plain = unicodedata.normalize("NFKC", char)
             hint = f"write the plain letter '{plain}'" if plain.isascii() and plain.isprintable() \
@@ -112,7 +140,7 @@ def _check_characters(text: str) -> None:
 
 _DECIMAL = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _UNDEFINED = (sp.zoo, sp.nan, sp.oo, -sp.oo)
-_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+\.?\d*)(?![eE][+-]?\d)([A-Za-z_(])")
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+\.?\d*)(?![eE][+-]?\d)([A-Za-z_]\w*|\()")
 
 
 def _syntax_error(error: SyntaxError, text: str, columns: list[int]) -> InputError:
@@ -123,6 +151,21 @@ def _syntax_error(error: SyntaxError, text: str, columns: list[int]) -> InputErr
         written = text[implicit.start(): implicit.end()]
         return _fail(f"implicit multiplication '{written}'", columns[implicit.start()],
                      f"write {number}*{after}" + ("…" if after == "(" else ""))
+    applied = re.search(r"(?<![\w.])([A-Za-z_]\w*|\d[\d.]*)[ \t]+([A-Za-z_]\w*|\d[\w.]*|\()",
+                        text)
+    if applied and applied.group(1) in FUNCTIONS:
+        name, argument = applied.groups()
+        return _fail(f"'{name}' without parentheses", columns[applied.start()],
+                     f"write {name}({argument if argument != '(' else '…'})")
+    if applied and not keyword.iskeyword(applied.group(1)) and \
+            not keyword.iskeyword(applied.group(2)):
+        left, right = applied.groups()
+        return _fail(f"implicit multiplication '{left} {right}'", columns[applied.start()],
+                     f"write {left}*{right}")
+    ending = re.search(r"(\*\*|[-+*/,(])\s*$", text)
+    if ending:
+        return _fail(f"the expression ends with '{ending.group(1)}'", columns[ending.start(1)],
+                     "add what should follow it")
     for word in re.findall(r"[A-Za-z_]\w*", text):
         if keyword.iskeyword(word):
             return _fail(f"'{word}' is a Python keyword, not a variable or function",
@@ -146,6 +189,11 @@ def _normalise(text: str) -> tuple[str, list[int]]:
         if char == "^":
             out.append("**")
             columns += [index + 1, index + 1]
+        elif char in _SPELLED:
+            word = _SPELLED[char]
+            before = out[-1][-1:] if out else ""
+            out.append((" " if before.isalpha() or before == "_" else "") + word)
+            columns += [index + 1] * len(out[-1])
         else:
             out.append(char)
             columns.append(index + 1)
@@ -435,6 +483,11 @@ class _Builder:
                             "gradcli expressions have no attributes")
             raise _fail("implicit multiplication before '('", column, "write *( … ) explicitly")
         name = node.func.id
+        if name in OTHER_NAMES:
+            raise _fail(f"unknown function '{name}'", column, f"write {OTHER_NAMES[name]}")
+        if name not in FUNCTIONS and name.lower() in FUNCTIONS:
+            raise _fail(f"unknown function '{name}'", column,
+                        f"function names are lower case: write {name.lower()}(…)")
         if name not in FUNCTIONS:
             product = "" if name.startswith("_") else f"; for a product write {name}*(…)"
             raise _fail(f"unknown function '{name}'", column,
