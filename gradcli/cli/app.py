@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from gradcli import __version__
+from gradcli.cli.completion import function_names
 from gradcli.errors import ExitCode, GradcliError, InputError
 
 HELP_OPTIONS = ["-h", "--help"]
@@ -78,7 +79,7 @@ class _Commands(TyperGroup):
 
     def resolve_command(self, ctx, args):
         name, command, rest = super().resolve_command(ctx, args)
-        if command is not None and any(
+        if command is not None and not ctx.resilient_parsing and any(
                 p.param_type_name == "argument" for p in command.params):
             rest = positionals_last(command, rest)
         return name, command, rest
@@ -116,7 +117,7 @@ app = typer.Typer(
     "and its relatives, as tables and plots for people and as JSON, CSV or bare numbers for "
     "programs.\n\nExample:  gradcli descend \"x**2+y**2\" --start 1,2 --lr 0.1",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -139,8 +140,8 @@ def root(
 
 
 Expression = Annotated[str, typer.Argument(
-    metavar="EXPR", help="The function, e.g. \"x**2+y**2\"; '-' reads it from stdin.",
-    show_default=False)]
+    metavar="EXPR", help="The function, e.g. \"x**2+y**2\", or a library name; '-' reads it "
+                         "from stdin.", show_default=False, autocompletion=function_names)]
 Variables = Annotated[str | None, typer.Option(
     "--vars", help="Variable order, e.g. y,x (default: natural sort of the names used).")]
 Dim = Annotated[int | None, typer.Option(

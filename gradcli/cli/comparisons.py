@@ -16,6 +16,7 @@ from gradcli.cli.app import (
     expression_text,
     run,
 )
+from gradcli.cli.completion import method_lists, method_names
 from gradcli.cli.options import (
     DEFAULT_STEPS,
     DEFAULT_TOL,
@@ -80,7 +81,7 @@ def _plots_wanted(plot: bool | None) -> bool:
 def compare(
     expr: Expression,
     methods: Annotated[str, typer.Option(
-        "--methods", metavar="LIST",
+        "--methods", metavar="LIST", autocompletion=method_lists,
         help="Methods side by side, comma-separated; each may carry settings as "
              "NAME:key=value:…, with key lr or the method's hyperparameters, e.g. "
              "gd,momentum:momentum=0.95,adam:lr=0.1. Methods: " + METHOD_HELP)] =
@@ -180,7 +181,8 @@ def sweep(
         help="Learning rates: LOW:HIGH:COUNT, log-spaced (e.g. 1e-4:1:13), or a list "
              "(e.g. 0.001,0.01,0.1).")] = "1e-4:1:13",
     start: Start = None,
-    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP)] = "gd",
+    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP,
+                                        autocompletion=method_names)] = "gd",
     momentum: Momentum = None,
     decay: Decay = None,
     beta1: Beta1 = None,

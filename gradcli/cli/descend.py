@@ -17,6 +17,7 @@ from gradcli.cli.app import (
     run,
     whole_number,
 )
+from gradcli.cli.completion import method_names
 from gradcli.cli.landscape import Box
 from gradcli.cli.options import (
     DEFAULT_STEPS,
@@ -53,7 +54,8 @@ def descend(
     expr: Expression,
     start: Start = None,
     lr: Rate = None,
-    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP)] = "gd",
+    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP,
+                                        autocompletion=method_names)] = "gd",
     momentum: Momentum = None,
     decay: Decay = None,
     beta1: Beta1 = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import Json, app, run
+from gradcli.cli.completion import function_names
 
 functions_app = typer.Typer(no_args_is_help=False, invoke_without_command=True)
 app.add_typer(functions_app, name="functions")
@@ -61,7 +62,8 @@ def functions(
 
 @functions_app.command()
 def show(
-    name: Annotated[str, typer.Argument(help="A library name, e.g. himmelblau.")],
+    name: Annotated[str, typer.Argument(help="A library name, e.g. himmelblau.",
+                                        autocompletion=function_names)],
     json: Json = False,
 ) -> None:
     """One function in full: formula, domain, minima, defaults and a command to try.
