@@ -144,3 +144,13 @@ def test_show_completion_prints_each_shells_script(shell, marker):
     out = subprocess.run([sys.executable, "-m", "gradcli", "--show-completion", shell],
                          env=env, capture_output=True, text=True)
     assert out.returncode == 0 and marker in out.stdout
+
+
+def test_color_always_never_and_a_wrong_value():
+    args = ("descend", "x**2", "--start", "1", "--lr", "0.1", "--steps", "2", "--no-plot")
+    assert "\x1b[" in gradcli(*args, "--color", "always").stdout  # even into a pipe
+    assert "\x1b[" not in gradcli(*args, "--color=never").stdout
+    assert "\x1b[" not in gradcli(*args).stdout  # auto: not a terminal here
+    run = gradcli("grad", "x", "--color", "sometimes")
+    assert (run.code, run.stderr) == (2, "error: --color takes auto, always or never, not "
+                                         "'sometimes'.\n")

@@ -73,6 +73,32 @@ def positionals_last(command, args: list[str]) -> list[str]:
     return [*options, "--", *positional] if positional else options
 
 
+def take_colour(words: list[str]) -> list[str]:
+    """Read `--color auto|always|never` wherever it stands (every command takes it) and
+    return the other words. Rich is not imported here: the choice is kept for later."""
+    from gradcli.render.colour import COLOR_CHOICES, choose_colour
+
+    choice, rest = "auto", []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            rest += words[index:]
+            break
+        if word == "--color" or word.startswith("--color="):
+            value = word.partition("=")[2] if "=" in word else \
+                (words[index + 1] if index + 1 < len(words) else "")
+            index += 1 if "=" in word else 2
+            if value not in COLOR_CHOICES:
+                raise InputError(f"--color takes auto, always or never, not '{value}'.")
+            choice = value
+            continue
+        rest.append(word)
+        index += 1
+    choose_colour(choice)
+    return rest
+
+
 class _Commands(TyperGroup):
     """gradcli's command group: a command's expression may start with '-' (see above), and
     every usage error is one `error: …` sentence with exit code 2, whoever raised it."""
@@ -88,6 +114,7 @@ class _Commands(TyperGroup):
              **extra):
         words = list(sys.argv[1:] if args is None else args)
         try:
+            words = take_colour(words)
             code = super().main(args=words, prog_name=prog_name or "gradcli",
                                 complete_var=complete_var, standalone_mode=False, **extra)
         except typer.TyperException as error:  # Click's usage errors
@@ -135,8 +162,17 @@ def _version(value: bool) -> None:
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    color: Annotated[str, typer.Option(
+        "--color", metavar="WHEN",
+        help="auto, always or never: colour in tables and plots (auto: on a terminal only, "
+             "not with NO_COLOR or TERM=dumb; always: also into a pipe, e.g. | less -R). "
+             "Every command takes it.")] = "auto",
 ) -> None:
-    """Explore optimization from the terminal."""
+    """Explore optimization from the terminal.
+
+    `--color` is listed here for --help; `take_colour` reads it from every command's words
+    before Click parses them, so `color` always arrives with its default.
+    """
 
 
 Expression = Annotated[str, typer.Argument(

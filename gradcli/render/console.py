@@ -1,4 +1,5 @@
-"""Consoles made per invocation: colour only on a terminal, never with NO_COLOR."""
+"""Consoles made per invocation: colour only on a terminal (never with NO_COLOR or TERM=dumb),
+unless --color always or never says otherwise."""
 
 from __future__ import annotations
 
@@ -9,10 +10,7 @@ from typing import TextIO
 
 from rich.console import Console, RenderableType
 
-
-def wants_colour(stream: TextIO) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
-
+from gradcli.render.colour import forced, wants_colour
 
 PIPE_WIDTH = 100
 
@@ -39,7 +37,8 @@ def console(stream: TextIO | None = None, width: int | None = None) -> Console:
     return Console(
         file=target,
         width=width,
-        color_system="auto" if wants_colour(target) else None,
+        color_system=("truecolor" if forced() else "auto") if wants_colour(target) else None,
+        force_terminal=True if forced() else None,
         markup=False,
         highlight=False,
         emoji=False,
