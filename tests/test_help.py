@@ -78,3 +78,16 @@ def test_every_command_that_reads_a_function_takes_dim_and_the_readme_shows_it(c
 
 def test_record_x_is_documented():
     assert "--record-x" in gradcli("descend", "--help").stdout and "--record-x" in README
+
+
+@pytest.mark.parametrize("command", ["descend", "compare", "sweep", "critical"])
+def test_save_is_in_the_help_with_an_example_and_in_the_readme(command):
+    text = gradcli(command, "--help").stdout
+    assert "--save" in text and re.search(rf"gradcli {command} [^\n]*--save", text)
+    assert re.search(rf"gradcli {command} [^\n]*--save", README)
+
+
+@pytest.mark.parametrize("command", ["descend", "compare"])
+def test_animate_is_in_the_help_and_the_readme(command):
+    assert "--animate" in gradcli(command, "--help").stdout
+    assert "--animate" in README and "--fps" in README

@@ -17,6 +17,7 @@ from gradcli.cli.app import (
     run,
 )
 from gradcli.cli.completion import method_lists, method_names
+from gradcli.cli.descend import picture_title
 from gradcli.cli.options import (
     DEFAULT_STEPS,
     DEFAULT_TOL,
@@ -39,6 +40,17 @@ from gradcli.cli.options import (
     start_point,
     stop_rules,
 )
+from gradcli.cli.pictures import (
+    DEFAULT_FPS,
+    Animate,
+    Fps,
+    Save,
+    check_animate,
+    check_fps,
+    save_paths,
+    target_of,
+)
+from gradcli.cli.pictures import animate as animate_paths
 
 
 def _prepare(expr: str, variables: str | None, start: str | None, dim: int | None):
@@ -97,6 +109,9 @@ def compare(
     plot: Plot = None,
     variables: Variables = None,
     dim: Dim = None,
+    save: Save = None,
+    fps: Fps = DEFAULT_FPS,
+    animate: Animate = False,
     json: Json = False,
 ) -> None:
     """Several methods side by side, in one batch.
@@ -110,6 +125,8 @@ def compare(
       gradcli compare "x**2 + 10*y**2" --start 3,1 --lr 0.05 --methods gd,nesterov,newton --json
 
       gradcli compare sphere_nd --dim 100000 --methods gd:lr=0.1,adam:lr=0.05,newton
+
+      gradcli compare rosenbrock --methods gd,momentum,adam:lr=0.1,newton --save race.gif
     """
 
     def body():
@@ -117,10 +134,14 @@ def compare(
         from gradcli.explore.comparisons import parse_methods
 
         check_positive(lr, "--lr")
+        check_fps(fps)
+        target = target_of(save)
         stop = stop_rules(steps, tol, None, None)
         entries = parse_methods(methods)
         plans = [make_plan(entry.method, entry.params, schedule) for entry in entries]
         problem, point = _prepare(expr, variables, start, dim)
+        if animate:
+            check_animate(problem)
         library_lr = problem.entry.lr if problem.entry else None
         # An entry's own lr=; else the method's own default (Newton: 1); else --lr.
         rates = [entry.lr if entry.lr is not None
@@ -128,6 +149,11 @@ def compare(
                  for entry, plan in zip(entries, plans, strict=True)]
         results = _run_batch(problem, point, rates, plans, stop)
         labels = [entry.label for entry in entries]
+        if animate:
+            animate_paths(problem, labels, results, fps)
+        if target is not None:
+            save_paths(target, problem, labels, results,
+                       picture_title(problem, ", ".join(labels)), fps)
         if json:
             from gradcli.render.comparisons import compare_json
             from gradcli.render.jsonout import emit as emit_json
@@ -146,6 +172,19 @@ def compare(
         return None
 
     run(body)
+
+
+def _save_sweep(target, problem, plan, results, verdicts, bounds) -> None:
+    import numpy as np
+
+    from gradcli.render.images import sweep_figure
+
+    rates = np.array([r.params["lr"] for r in results])
+    finals = np.array([r.f for r in results])
+    steps = np.array([r.iterations if r.status == "converged" else np.nan for r in results])
+    diverged = np.array([v == "diverged" for v in verdicts])
+    sweep_figure(target, picture_title(problem, f"sweep of {plan.rule.name}"), rates, finals,
+                 steps, diverged, [b for b in bounds.values() if b is not None])
 
 
 def function_of(problem):
@@ -195,6 +234,7 @@ def sweep(
     plot: Plot = None,
     variables: Variables = None,
     dim: Dim = None,
+    save: Save = None,
     json: Json = False,
 ) -> None:
     """Many learning rates in one batch, against 2/λmax.
@@ -208,6 +248,8 @@ def sweep(
       gradcli sweep rosenbrock --lr 1e-4,5e-4,1e-3,2e-3,4e-3 --json
 
       gradcli sweep sphere_nd --dim 100000 --lr 0.1,0.5,0.9,1.1
+
+      gradcli sweep "x**2 + y**2" --start 1,2 --lr 1e-4:3:13 --save sweep.pdf
     """
 
     def body():
@@ -215,6 +257,11 @@ def sweep(
         from gradcli.explore.comparisons import parse_rates, reached, stability_bound, verdict
 
         rates = parse_rates(lr)
+        target = target_of(save)
+        if target is not None and target.format == "gif":
+            from gradcli.errors import InputError
+
+            raise InputError("--save for sweep draws a figure: use .png, .svg or .pdf.")
         stop = stop_rules(steps, tol, None, None)
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule)
         problem, point = _prepare(expr, variables, start, dim)
@@ -223,6 +270,8 @@ def sweep(
         bounds = {"start": stability_bound(problem, [float(v) for v in point]),
                   "end": stability_bound(problem, best.x) if best else None}
         verdicts = [verdict(result, bounds["end"] or bounds["start"]) for result in results]
+        if target is not None:
+            _save_sweep(target, problem, plan, results, verdicts, bounds)
         if json:
             from gradcli.render.comparisons import sweep_json
             from gradcli.render.jsonout import emit as emit_json

@@ -47,6 +47,18 @@ from gradcli.cli.options import (
     stop_rules,
     transforms_from,
 )
+from gradcli.cli.pictures import (
+    DEFAULT_FPS,
+    Animate,
+    Fps,
+    Save,
+    check_animate,
+    check_fps,
+    save_paths,
+    save_points,
+    target_of,
+)
+from gradcli.cli.pictures import animate as animate_paths
 
 
 @app.command()
@@ -106,6 +118,9 @@ def descend(
         "--record-x", help="Vector functions: keep the whole point at every recorded step "
                            "(refused beyond 1 GiB); the history otherwise keeps a summary.")
     ] = False,
+    save: Save = None,
+    fps: Fps = DEFAULT_FPS,
+    animate: Animate = False,
     json: Json = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print the recorded steps as CSV.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -133,6 +148,10 @@ def descend(
       gradcli descend himmelblau --starts grid:30      # which minimum from which start
 
       gradcli descend rosenbrock_nd --dim 100000 --method newton   # vectors: x[1..n]
+
+      gradcli descend rosenbrock --method adam --lr 0.05 --save adam.png   # or .svg .pdf .gif
+
+      gradcli descend "x**2" --start 1 --lr 0.9 --animate
     """
 
     def body():
@@ -145,6 +164,11 @@ def descend(
         from gradcli.render.progress import progress_bar
 
         check_positive(lr, "--lr")
+        check_fps(fps)
+        target = target_of(save)
+        if animate and starts is not None:
+            raise InputError("--animate replays one path; with --starts use --save basins.png "
+                             "for a picture of the basins.")
         stop = stop_rules(steps, tol, step_tol, f_tol)
         check_count(record_every, "--record-every")
         check_count(every, "--every")
@@ -167,7 +191,9 @@ def descend(
                                  f"one has {problem.size} coordinates. Run single starts "
                                  "instead.")
             return many_starts(problem, plan, rate, stop, starts, box, seed, json=json,
-                               plot=plot, table=table)
+                               plot=plot, table=table, target=target)
+        if animate:
+            check_animate(problem)
         point = start_point(problem, start)
         with progress_bar(steps) as progress:
             if large:
@@ -178,8 +204,13 @@ def descend(
             else:
                 result = run_descent(problem, np.array([[float(v) for v in point]]), rate,
                                      plan, stop, record_every, progress)[0]
+        if animate:
+            animate_paths(problem, [plan.rule.name], [result], fps)
         show(problem, result, plan, json=json, csv=csv, quiet=quiet, table=table, plot=plot,
              every=every, show_all=show_all)
+        if target is not None:
+            save_paths(target, problem, [plan.rule.name], [result],
+                       picture_title(problem, f"{plan.rule.name}, {settings_of(result)}"), fps)
         return result.exit_code
 
     run(body)
@@ -202,7 +233,21 @@ def check_seed_and_starts(seed, noise, starts, box, **single_run_only) -> None:
                 raise InputError(f"{option} applies to a single run, not to --starts.")
 
 
-def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, table):
+def picture_title(problem, what: str) -> str:
+    """`gd, lr 0.1 on f(x, y) = x² + y²`: the title of a saved figure."""
+    from gradcli.render.maths import compact
+
+    named = f"{problem.entry.name}: " if problem.entry else ""
+    return f"{what} on {named}f = {compact(function_of(problem))}"
+
+
+def settings_of(result) -> str:
+    from gradcli.render.descent import settings_text
+
+    return settings_text(result.params)
+
+
+def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, table, target):
     """Every start in one batch; report the basins, not the paths."""
     from gradcli.boxes import parse_box
     from gradcli.engine.descent import descend as run_descent
@@ -249,6 +294,13 @@ def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, 
             sys.stdout.write("\n" + basin_map(points, found.membership, labels, region,
                                                plot_width(), 24, wants_colour(sys.stdout))
                              + "\n")
+    if target is not None:
+        groups = [(f"{b.label}: {b.kind} f = {b.f:.4g}" + (f" ({b.known})" if b.known else ""),
+                   points[found.membership == index]) for index, b in enumerate(found.basins)]
+        groups.append(("no basin", points[found.membership == -1]))
+        save_points(target, problem, region, groups,
+                    picture_title(problem, f"basins of {len(points)} starts ({spec})"),
+                    "basin reached")
     return 0 if found.basins else 3
 
 

@@ -18,6 +18,7 @@ from gradcli.cli.app import (
 )
 from gradcli.cli.derivatives import Format, style_named
 from gradcli.cli.options import is_large, point_option
+from gradcli.cli.pictures import Save, save_points, target_of
 
 Box = Annotated[str | None, typer.Option(
     "--box", metavar="LOW:HIGH[,…]",
@@ -41,6 +42,7 @@ def critical(
         "--numeric", help="Skip SymPy's solver; search numerically only.")] = False,
     variables: Variables = None,
     dim: Dim = None,
+    save: Save = None,
     json: Json = False,
 ) -> None:
     """Every critical point in a box, classified.
@@ -55,6 +57,8 @@ def critical(
       gradcli critical "x**3 - 3*x*y**2" --box -1:1 --json
 
       gradcli critical "sum((x[i] - i)**2, (i, 1, n))" --dim 3
+
+      gradcli critical himmelblau --save critical.png
     """
 
     def body():
@@ -64,11 +68,20 @@ def critical(
         from gradcli.render import landscape as view
         from gradcli.symbolic.printing import plain
 
+        target = target_of(save)
         problem = written_out(Problem.resolve(expression_text(expr), variables, dim),
                               "critical searches every critical point", "hessian --at P to "
                               "classify one point")
         region = parse_box(box, len(problem.variables)) if box else default_box(problem)
         search = critical_points(problem, region, numeric)
+        if target is not None:
+            import numpy as np
+
+            kinds = ("minimum", "maximum", "saddle", "degenerate")
+            groups = [(kind, np.array([p.x for p in search.points if p.kind == kind])
+                       .reshape(-1, len(problem.variables))) for kind in kinds]
+            save_points(target, problem, region, groups,
+                        f"critical points of {function_heading(problem)}", "∇f = 0")
         if json:
             from gradcli.render.jsonout import emit as emit_json
 

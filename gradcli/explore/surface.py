@@ -35,3 +35,21 @@ def surface_grid(problem: Problem, box: Box, columns: int, rows: int) -> Surface
     points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     values = evaluate(problem.value_and_gradient, points)[:, 0].reshape(rows, columns)
     return SurfaceGrid(xs, ys, np.where(np.isfinite(values), values, np.nan))
+
+
+class Curve(NamedTuple):
+    xs: np.ndarray
+    values: np.ndarray  # NaN where f is undefined
+
+
+def interval_around(points: np.ndarray, margin: float = 0.25) -> tuple[float, float]:
+    """For one variable: the range of the points, widened as `box_around` widens a box."""
+    doubled = np.column_stack([points[:, 0], points[:, 0]])
+    return box_around(doubled, margin)[0]
+
+
+def curve(problem: Problem, interval: tuple[float, float], count: int) -> Curve:
+    """f of one variable sampled at `count` points of an interval."""
+    xs = np.linspace(interval[0], interval[1], count)
+    values = evaluate(problem.value_and_gradient, xs[:, None])[:, 0]
+    return Curve(xs, np.where(np.isfinite(values), values, np.nan))

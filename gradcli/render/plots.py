@@ -159,3 +159,26 @@ def basin_map(starts: np.ndarray, membership: np.ndarray, labels: Sequence[str],
     figure.ruler("y").lim(*box[1])
     figure.title("basins: each start marked with the basin its run reached (· none)")
     return figure.build().string(colorless=not colour)
+
+
+def curve_plot(xs: np.ndarray, values: np.ndarray, paths: Sequence[tuple[str, np.ndarray,
+                                                                         np.ndarray]],
+               width: int, height: int, colour: bool) -> str:
+    """f of one variable as a curve, each run's iterates (x_k, f(x_k)) joined on top: a rate
+    that overshoots visibly jumps from side to side."""
+    figure = _figure(width, height)
+    keep = np.isfinite(values)
+    figure.draw(figure.signal(xs[keep].tolist(), values[keep].tolist(), marker="braille")
+                .lines())
+    for index, (_, px, pf) in enumerate(paths):
+        good = np.isfinite(px) & np.isfinite(pf)
+        if not good.any():
+            continue
+        marker = PATH_MARKERS[index % len(PATH_MARKERS)]
+        figure.draw(figure.signal(px[good].tolist(), pf[good].tolist(), marker=marker).lines())
+        figure.draw(figure.signal([float(px[good][0])], [float(pf[good][0])], marker="S"))
+        figure.draw(figure.signal([float(px[good][-1])], [float(pf[good][-1])], marker="E"))
+    figure.ruler("x").lim(float(xs[0]), float(xs[-1]))
+    key = _key([label for label, _, _ in paths])
+    figure.title("f(x) and the iterates; S start, E end" + key)
+    return figure.build().string(colorless=not colour)

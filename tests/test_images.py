@@ -1,0 +1,197 @@
+"""Pictures to take away: valid files of each format, animations with the expected frames,
+atomic writes, the missing-extra message, and --animate on a terminal."""
+
+import os
+import re
+import sys
+
+import pytest
+
+from tests.conftest import gradcli
+
+PIL = pytest.importorskip("PIL.Image")
+
+
+def _picture(path):
+    with PIL.open(path) as image:
+        image.load()
+        return image.size, len(image.convert("RGB").getcolors(1 << 20) or [])
+
+
+@pytest.mark.parametrize("args", [
+    ("descend", "rosenbrock", "--method", "adam", "--lr", "0.05", "--steps", "500"),
+    ("descend", "x**2", "--start", "1", "--lr", "0.9"),
+    ("descend", "himmelblau", "--starts", "grid:12"),
+    ("compare", "rosenbrock", "--methods", "gd,momentum,adam:lr=0.1,newton", "--steps", "500"),
+    ("sweep", "x**2 + y**2", "--start", "1,2", "--lr", "1e-3:3:7", "--steps", "300"),
+    ("critical", "himmelblau", "--numeric"),
+    ("descend", "sphere_nd", "--dim", "1000", "--steps", "50"),
+])
+def test_png_figures_are_valid_and_not_trivial(tmp_path, args):
+    target = tmp_path / "figure.png"
+    run = gradcli(*args, "--save", str(target), "--no-plot" if args[0] != "critical" else
+                  "--json")
+    assert run.code in (0, 3), run.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (width, height), colours = _picture(target)
+    assert width >= 1000 and height >= 800 and colours > 50
+    assert oct(target.stat().st_mode & 0o777) != "0o600"  # an ordinary file, not mkstemp's
+    assert [p.name for p in tmp_path.iterdir()] == ["figure.png"]  # no temporary left behind
+
+
+def test_the_terminal_output_is_unchanged_by_save(tmp_path):
+    args = ("descend", "x**2 + y**2", "--start", "1,2", "--lr", "0.1", "--json")
+    assert gradcli(*args, "--save", str(tmp_path / "a.png")).stdout == gradcli(*args).stdout
+
+
+def test_pdf_and_svg_hold_what_they_should(tmp_path):
+    pdf, svg = tmp_path / "a.pdf", tmp_path / "a.svg"
+    compare = ("compare", "rosenbrock", "--methods", "gd,adam:lr=0.1,newton", "--steps", "300",
+               "--no-plot")
+    assert gradcli(*compare, "--save", str(pdf)).code in (0, 3)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert gradcli(*compare, "--save", str(svg)).code in (0, 3)
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    for label in ("gd", "adam:lr=0.1", "newton", "start", "end", "known minimum",
+                  "convergence", "rosenbrock"):
+        assert f">{label}<" in text or label in text, label
+    # one drawn path (line) per method on the map, plus the convergence lines
+    assert len(re.findall(r'<g id="line2d_\d+"', text)) >= 3
+
+
+def test_gif_animation_has_one_frame_per_step_and_holds_the_last(tmp_path):
+    target = tmp_path / "race.gif"
+    run = gradcli("descend", "x**2", "--start", "1", "--lr", "0.9", "--save", str(target),
+                  "--fps", "20", "--json")
+    steps = run.json()["iterations"]
+    with PIL.open(target) as image:
+        frames = image.n_frames
+        durations = []
+        for index in range(frames):
+            image.seek(index)
+            durations.append(image.info["duration"])
+    assert frames == steps + 1  # k = 0 … k = steps, each drawn once (fewer than 200)
+    assert durations[0] == 50 and durations[-1] >= 1500
+
+
+def test_long_runs_are_subsampled_to_at_most_200_frames(tmp_path):
+    target = tmp_path / "long.gif"
+    gradcli("descend", "rosenbrock", "--steps", "3000", "--save", str(target), "--json")
+    with PIL.open(target) as image:
+        assert 100 < image.n_frames <= 200
+
+
+@pytest.mark.parametrize("name, message", [
+    ("figure.jpg", "error: --save '{path}': the file name must end in .png, .svg, .pdf (a "
+                   "figure) or .gif (an animation).\n"),
+    ("movie.mp4", "error: --save cannot write .mp4: it needs the ffmpeg program, which does not "
+                  "come from PyPI; save a .gif animation instead.\n"),
+    ("missing/figure.png", "error: --save '{path}': the folder '{folder}' does not exist; "
+                           "create it or choose another.\n"),
+])
+def test_bad_targets_are_refused_before_any_work(tmp_path, name, message):
+    path = tmp_path / name
+    run = gradcli("descend", "x**2", "--start", "1", "--save", str(path))
+    expected = message.format(path=path, folder=path.parent)
+    assert (run.code, run.stdout, run.stderr) == (2, "", expected)
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    target = tmp_path / "figure.png"
+    target.write_bytes(b"old picture")
+
+    def broken(self, name, **options):
+        with open(name, "wb") as handle:
+            handle.write(b"half a pic")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken)
+    run = gradcli("descend", "x**2", "--start", "1", "--lr", "0.1", "--save", str(target))
+    assert run.code == 2
+    assert run.stderr == (f"error: --save '{target}': could not be written (No space left on "
+                          "device).\n")
+    assert target.read_bytes() == b"old picture"
+    assert [p.name for p in tmp_path.iterdir()] == ["figure.png"]
+
+
+def test_without_matplotlib_save_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
+    run = gradcli("descend", "x**2", "--start", "1", "--save", "figure.png")
+    assert (run.code, run.stderr) == (2, "error: --save needs matplotlib, which is not "
+                                         "installed; install it with pip install "
+                                         "\"gradcli[images]\".\n")
+
+
+def test_fps_and_views_without_a_picture_are_refused():
+    run = gradcli("descend", "x**2", "--start", "1", "--fps", "0")
+    assert (run.code, run.stderr) == (2, "error: --fps must be a number in (0, 100], not 0.\n")
+    run = gradcli("descend", "sphere_nd", "--animate")
+    assert (run.code, run.stderr) == (2, "error: --animate redraws the map of a function of "
+                                         "one or two variables; this one has more.\n")
+    run = gradcli("descend", "sphere_nd", "--dim", "20", "--save", "x.gif")
+    assert (run.code, run.stderr) == (2, "error: --save .gif animates a path over the map of "
+                                         "f, which needs a function of one or two variables; "
+                                         "save a .png instead.\n")
+
+
+def test_animate_off_a_terminal_is_a_note_and_the_usual_output():
+    args = ("descend", "x**2 + y**2", "--start", "1,2", "--lr", "0.1", "--no-plot")
+    run = gradcli(*args, "--animate")
+    assert run.code == 0 and run.stdout == gradcli(*args).stdout
+    assert run.stderr == "note: --animate needs a terminal; the usual output follows.\n"
+
+
+def _in_a_terminal(args: list[str], **settings: str) -> str:
+    """Run gradcli on a pseudo-terminal (TERM=xterm unless `settings` say otherwise) and
+    return everything it wrote."""
+    import pty
+
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env.update({"COLUMNS": "80", "LINES": "40", "TERM": "xterm", **settings})
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: gradcli, attached to the terminal
+        os.execve(sys.executable, [sys.executable, "-m", "gradcli", *args], env)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_animate_redraws_in_place_on_a_terminal():
+    out = _in_a_terminal(["descend", "x**2 + y**2", "--start", "1,2", "--lr", "0.1",
+                          "--animate", "--fps", "100", "--no-plot"])
+    assert out.count("\x1b[2K") > 20  # Rich Live clears and redraws the lines of each frame
+    assert out.count("k = ") >= 20 and "k = 90" in out
+    assert "Converged" in out and "Traceback" not in out
+
+
+def test_animate_draws_the_curve_for_one_variable():
+    out = _in_a_terminal(["descend", "x**2", "--start", "1", "--lr", "0.9", "--animate",
+                          "--fps", "100", "--no-plot"])
+    assert "f(x) and the iterates" in out and "Converged" in out
+
+
+def test_colour_appears_on_a_terminal_and_not_with_no_color_dumb_or_never():
+    args = ["descend", "x**2", "--start", "1", "--lr", "0.1", "--steps", "3"]
+    colour = re.compile(r"\x1b\[[0-9;]*m")
+    assert colour.search(_in_a_terminal(args))  # the table's status line and the plots
+    assert not colour.search(_in_a_terminal([*args, "--color", "never"]))
+    assert not colour.search(_in_a_terminal(args, NO_COLOR="1"))
+    assert not colour.search(_in_a_terminal(args, TERM="dumb"))
+
+
+def test_basin_picture_colours_each_start_by_its_basin(tmp_path):
+    target = tmp_path / "basins.svg"
+    gradcli("descend", "himmelblau", "--starts", "grid:10", "--save", str(target), "--json")
+    text = target.read_text()
+    assert text.count("(global minimum)") == 4 and "basin reached" in text
