@@ -4,6 +4,7 @@ from gradcli.cli import (  # noqa: F401  (registers the commands)
     comparisons,
     derivatives,
     descend,
+    fit,
     functions,
     landscape,
 )

@@ -182,3 +182,13 @@ def curve_plot(xs: np.ndarray, values: np.ndarray, paths: Sequence[tuple[str, np
     key = _key([label for label, _, _ in paths])
     figure.title("f(x) and the iterates; S start, E end" + key)
     return figure.build().string(colorless=not colour)
+
+
+def data_plot(x: np.ndarray, y: np.ndarray, xs: np.ndarray, fitted: np.ndarray, names: tuple,
+              width: int, height: int, colour: bool) -> str:
+    """The data as points and the fitted model as a curve (one feature)."""
+    figure = _figure(width, height)
+    figure.draw(figure.signal(x.tolist(), y.tolist(), marker="•"))
+    figure.draw(figure.signal(xs.tolist(), fitted.tolist(), marker="braille").lines())
+    figure.title(f"{names[1]} against {names[0]}: • data, line the fitted model")
+    return figure.build().string(colorless=not colour)

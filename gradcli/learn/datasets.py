@@ -1,0 +1,154 @@
+"""Data for `fit`: CSV files (or stdin) and the small real data sets shipped in `data/`.
+
+A table is read whole as text, then columns are asked for as numbers (features, a numeric
+target) or as labels (a class column); every complaint names the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import stat
+import sys
+import tomllib
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from gradcli.errors import InputError
+
+SHIPPED = Path(__file__).parent / "data"
+MAX_BYTES = 100 * 1024 * 1024
+MAX_CELLS = 20_000_000
+MAX_CLASSES = 1000
+
+
+class Card(NamedTuple):
+    name: str
+    title: str
+    source: str
+    licence: str
+    description: str
+    target: str
+    command: str
+    columns: dict[str, str]
+    rows: int
+
+
+class Table(NamedTuple):
+    where: str  # the file, "stdin" or the data set's name, for messages
+    header: tuple[str, ...]
+    rows: list[list[str]]
+
+    def column(self, name: str) -> int:
+        if name not in self.header:
+            raise InputError(f"{self.where} has no column '{name}'; its columns are "
+                             f"{', '.join(self.header)}.")
+        return self.header.index(name)
+
+    def numbers(self, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """A column as float64; a cell that is empty, not a number, NaN or inf is refused."""
+        index = self.column(name)
+        values = np.empty(len(self.rows))
+        for number, row in enumerate(self.rows):
+            cell = row[index].strip()
+            try:
+                value = float(cell)
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                what = "is empty" if not cell else f"'{cell[:20]}' is not a finite number"
+                raise InputError(f"{self.where} row {number + 2}, column '{name}': {what}; "
+                                 "features and numeric targets need numbers in every row.")
+            values[number] = value
+        return values
+
+    def labels(self, name: str) -> tuple[list[str], np.ndarray]:
+        """A class column: its classes (sorted) and each row's class index."""
+        index = self.column(name)
+        cells = [row[index].strip() for row in self.rows]
+        for number, cell in enumerate(cells):
+            if not cell:
+                raise InputError(f"{self.where} row {number + 2}, column '{name}': the label "
+                                 "is empty.")
+        classes = sorted(set(cells), key=_label_key)
+        if len(classes) > MAX_CLASSES:
+            raise InputError(f"{self.where} column '{name}' has {len(classes)} distinct "
+                             f"values; a class column may have at most {MAX_CLASSES}.")
+        position = {label: k for k, label in enumerate(classes)}
+        return classes, np.array([position[cell] for cell in cells])
+
+
+def _label_key(label: str):
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def cards() -> list[Card]:
+    return [card(path.stem) for path in sorted(SHIPPED.glob("*.toml"))]
+
+
+def card(name: str) -> Card:
+    path = SHIPPED / f"{name}.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    with open(SHIPPED / f"{name}.csv", encoding="utf-8") as handle:
+        rows = sum(1 for _ in handle) - 1
+    return Card(name, data["title"], data["source"], data["licence"], data["description"],
+                data["target"], data["command"], dict(data["columns"]), rows)
+
+
+def shipped_names() -> list[str]:
+    return sorted(path.stem for path in SHIPPED.glob("*.csv"))
+
+
+def read_table(source: str) -> Table:
+    """A shipped data set by name, `-` (stdin), or a CSV file with a header row."""
+    if source in shipped_names():
+        return _parse((SHIPPED / f"{source}.csv").read_text(encoding="utf-8"), source)
+    if source == "-":
+        text = sys.stdin.read(MAX_BYTES + 1) if sys.stdin is not None else ""
+        if len(text) > MAX_BYTES:
+            raise InputError(f"stdin holds more than {MAX_BYTES} bytes of data; the limit is "
+                             f"{MAX_BYTES}.")
+        return _parse(text, "stdin")
+    try:
+        info = os.stat(source)
+    except OSError:
+        known = ", ".join(shipped_names())
+        raise InputError(f"--data '{source}' is neither a readable file nor a shipped data set "
+                         f"({known}); see gradcli data.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"--data '{source}' is not a regular file.")
+    if info.st_size > MAX_BYTES:
+        raise InputError(f"--data '{source}' is {info.st_size} bytes; the limit is {MAX_BYTES}.")
+    try:
+        with open(source, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"--data '{source}' cannot be read ({error}).") from None
+    return _parse(text, source)
+
+
+def _parse(text: str, where: str) -> Table:
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise InputError(f"{where} is empty; give a CSV file with a header row and data rows.")
+    header = tuple(cell.strip() for cell in rows[0])
+    if len(set(header)) != len(header) or not all(header):
+        raise InputError(f"{where}: the header row needs distinct, non-empty column names.")
+    body = rows[1:]
+    if not body:
+        raise InputError(f"{where} has a header but no data rows.")
+    if len(body) * len(header) > MAX_CELLS:
+        raise InputError(f"{where} has more than {MAX_CELLS} cells; the limit is {MAX_CELLS}.")
+    for number, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise InputError(f"{where} row {number} has {len(row)} cells but the header has "
+                             f"{len(header)}; every row needs one cell per column.")
+    return Table(where, header, body)

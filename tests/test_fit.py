@@ -1,0 +1,208 @@
+"""`fit`: exact gradients for every loss, least squares, real data, seeds, the forgotten
+zero_grad, and one sentence for every bad input."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradcli.engine.plan import Transforms, make_plan
+from gradcli.learn.losses import HEADS
+from gradcli.learn.models import custom, preset
+from gradcli.learn.training import Data, loss_and_gradient, train
+from tests.conftest import gradcli, interrupted_run
+
+HEADER = ("x1", "x2", "y")
+MODELS = {"mse": "w*x1 + v*sin(x2) + b", "mae": "w*x1**2 + b*x2 + c",
+          "bce": "w*x1 - v*x2 + b", "ce": "a*x1 + b, c*x2 - a, b*x1*x2 + c"}
+
+
+def _data(loss: str, rows: int, seed: int) -> Data:
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, (rows, 2))
+    y = {"mse": rng.normal(size=rows), "mae": rng.normal(size=rows) + 0.3,
+         "bce": rng.integers(0, 2, rows).astype(float),
+         "ce": rng.integers(0, 3, rows)}[loss]
+    return Data(X, y)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(sorted(MODELS)), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_batch_gradient_is_the_mean_of_per_example_gradients_and_matches_differences(
+        loss, rows, seed):
+    model = custom(MODELS[loss], HEADER, None)
+    data = _data(loss, rows, seed)
+    theta = np.random.default_rng(seed + 1).normal(size=len(model.params))
+    value, gradient, _ = loss_and_gradient(model, loss, data, theta)
+    singles = [loss_and_gradient(model, loss, Data(data.X[i:i + 1], data.y[i:i + 1]), theta)
+               for i in range(rows)]
+    assert value == pytest.approx(np.mean([s[0] for s in singles]), rel=1e-12, abs=1e-12)
+    assert gradient == pytest.approx(np.mean([s[1] for s in singles], axis=0), rel=1e-9,
+                                     abs=1e-12)
+    for j in range(len(theta)):
+        h = 1e-6
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        estimate = (loss_and_gradient(model, loss, data, up)[0]
+                    - loss_and_gradient(model, loss, data, down)[0]) / (2 * h)
+        if loss == "mae":  # |r| has a kink: compare away from it only
+            residual = model.scores(data.X, theta)[:, 0] - data.y
+            if np.min(np.abs(residual)) < 1e-4:
+                continue
+        assert estimate == pytest.approx(gradient[j], rel=1e-5, abs=1e-6)
+
+
+def test_loss_heads_by_hand():
+    Z = np.array([[2.0, 0.0, -1.0], [0.5, 1.5, 0.0]])
+    value, G = HEADS["ce"](Z, np.array([0, 1]))
+    p = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    assert value == pytest.approx(-(np.log(p[0, 0]) + np.log(p[1, 1])) / 2, rel=1e-14)
+    assert pytest.approx((p - np.eye(3)[[0, 1]]) / 2, rel=1e-14) == G
+    value, _ = HEADS["bce"](np.array([[800.0], [-800.0]]), np.array([0.0, 1.0]))
+    assert value == pytest.approx(800.0)  # stable: no overflow at large logits
+
+
+def test_full_batch_gradient_descent_reaches_least_squares():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 3))
+    y = X @ np.array([1.5, -2.0, 0.5]) + 0.7 + 0.1 * rng.normal(size=200)
+    model = preset("linear", ("a", "b", "c"), None)
+    fit = train(model, "mse", Data(X, y), None, make_plan("gd", {}), 0.1, None, 5000, 0, 1e-10,
+                np.zeros(4))
+    reference, *_ = np.linalg.lstsq(np.hstack([X, np.ones((200, 1))]), y, rcond=None)
+    assert fit.status == "converged"
+    assert fit.theta == pytest.approx(reference, abs=1e-6)
+
+
+def test_linear_fit_on_anscombe_prints_the_least_squares_solution():
+    data = gradcli("fit", "--model", "linear", "--data", "anscombe", "--features", "x",
+                   "--target", "y", "--standardize", "--batch", "full", "--epochs", "500",
+                   "--lr", "0.1", "--json").json()
+    assert data["status"] == "converged"
+    original = data["parameters_original"]
+    assert original["w_x"] == pytest.approx(0.5, abs=1e-3)  # Anscombe's line: y = 3 + x/2
+    assert original["b"] == pytest.approx(3.0, abs=2e-3)
+    assert data["least_squares"]["gap"] < 1e-5
+
+
+def test_softmax_on_iris_reaches_the_readme_accuracy():
+    data = gradcli("fit", "--model", "softmax", "--data", "iris", "--target", "species",
+                   "--standardize", "--batch", "8", "--epochs", "100", "--lr", "0.1",
+                   "--json").json()
+    assert data["epochs"][-1]["train_accuracy"] >= 0.95
+    assert data["data"]["classes"] == ["setosa", "versicolor", "virginica"]
+    assert len(data["parameters"]) == 15
+
+
+def test_same_seed_same_run_other_seed_other_order():
+    args = ("fit", "w*income + b", "--data", "engel", "--target", "foodexp", "--standardize",
+            "--epochs", "3", "--json")
+    first, again = gradcli(*args).json(), gradcli(*args).json()
+    other = gradcli(*args, "--seed", "1").json()
+    assert first["parameters"] == again["parameters"]
+    assert first["parameters"] != other["parameters"]
+
+
+def test_accumulate_reproduces_a_loop_that_never_zeroes_its_gradient():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 1))
+    y = 2 * X[:, 0] + 1
+    model = custom("w*x + b", ("x", "y"), None)
+    plan = make_plan("gd", {}, transforms=Transforms(accumulate=True))
+    fit = train(model, "mse", Data(X, y), None, plan, 0.01, 4, 2, 7, 0.0, np.zeros(2))
+    theta, total = np.zeros(2), np.zeros(2)
+    order_rng = np.random.default_rng(7)
+    for _ in range(2):
+        order = order_rng.permutation(12)
+        for start in range(0, 12, 4):
+            rows = order[start:start + 4]
+            residual = theta[1] * X[rows, 0] + theta[0] - y[rows]  # params b, w (sorted)
+            gradient = np.array([np.mean(2 * residual), np.mean(2 * residual * X[rows, 0])])
+            total = total + gradient  # never zeroed
+            theta = theta - 0.01 * total
+    assert fit.theta == pytest.approx(theta, rel=1e-12)
+
+
+def test_every_method_trains():
+    for method in ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton"):
+        run = gradcli("fit", "w*income + b", "--data", "engel", "--target", "foodexp",
+                      "--standardize", "--method", method, "--lr",
+                      "1" if method == "newton" else "0.05", "--epochs", "5", "--json")
+        data = run.json()
+        assert data["epochs"][-1]["train_loss"] < data["epochs"][0]["train_loss"], method
+
+
+def test_csv_quiet_and_data_listing():
+    args = ("fit", "--model", "linear", "--data", "anscombe", "--features", "x", "--target",
+            "y", "--batch", "full", "--epochs", "3", "--lr", "0.001")
+    rows = gradcli(*args, "--csv").stdout.splitlines()
+    assert rows[0] == "epoch,train_loss,val_loss,train_accuracy,val_accuracy,grad_norm,lr"
+    assert len(rows) == 5 and rows[1].startswith("0,")
+    assert len(gradcli(*args, "-q").stdout.split()) == 2
+    listing = gradcli("data", "--json").json()["datasets"]
+    assert [d["name"] for d in listing] == ["anscombe", "engel", "iris"]
+    assert [d["rows"] for d in listing] == [44, 235, 150]
+    assert "public domain" in gradcli("data", "show", "engel").stdout
+
+
+def test_stdin_data_and_validation_split():
+    csv = "x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(10))
+    data = gradcli("fit", "w*x + b", "--data", "-", "--target", "y", "--val", "0.3",
+                   "--batch", "full", "--epochs", "2", "--json", stdin=csv).json()
+    assert data["data"]["train"] == 7 and data["data"]["validation"] == 3
+    assert data["epochs"][1]["val_loss"] is not None
+
+
+def test_ctrl_c_keeps_the_parameters():
+    code, data, stderr = interrupted_run(
+        ["fit", "--model", "softmax", "--data", "iris", "--target", "species", "--batch", "1",
+         "--epochs", "100000", "--lr", "0.01", "--tol", "0"], after=3)
+    assert code == 130, stderr
+    assert data["status"] == "interrupted" and data["iterations"] > 0
+    assert len(data["parameters"]) == 15
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (("--model", "linear", "--target", "y"), None,
+     "--data is required: a CSV file, '-' or a shipped data set such as iris (gradcli data "
+     "lists them)."),
+    (("--model", "linear", "--data", "nofile.csv", "--target", "y"), None,
+     "--data 'nofile.csv' is neither a readable file nor a shipped data set (anscombe, engel, "
+     "iris); see gradcli data."),
+    (("--model", "linear", "--data", "-", "--target", "y"), "", "stdin is empty; give a CSV "
+     "file with a header row and data rows."),
+    (("--model", "linear", "--data", "-", "--target", "y"), "x,y\n1,2\n3\n",
+     "stdin row 3 has 1 cells but the header has 2; every row needs one cell per column."),
+    (("--model", "linear", "--data", "-", "--target", "y"), "x,y\n1,2\nabc,3\n",
+     "stdin row 3, column 'x': 'abc' is not a finite number; features and numeric targets need "
+     "numbers in every row."),
+    (("--model", "linear", "--data", "-", "--target", "y"), "x,y\n1,2\n,3\n",
+     "stdin row 3, column 'x': is empty; features and numeric targets need numbers in every "
+     "row."),
+    (("--model", "linear", "--data", "-", "--target", "y"), "x,y\n1,2\nnan,3\n",
+     "stdin row 3, column 'x': 'nan' is not a finite number; features and numeric targets need "
+     "numbers in every row."),
+    (("--model", "linear", "--data", "iris", "--target", "colour"), None,
+     "iris has no column 'colour'; its columns are sepal_length, sepal_width, petal_length, "
+     "petal_width, species."),
+    (("2*income", "--data", "engel", "--target", "foodexp"), None,
+     "the model has no parameters: every name in it is a column of the data; add parameters, "
+     "such as \"w*x + b\"."),
+    (("w*x + b", "--data", "engel", "--target", "foodexp", "--params", "w,b"), None,
+     "the model uses 'x', which is neither a column of the data nor listed in --params."),
+    (("--model", "linear", "--data", "iris", "--target", "petal_width", "--val", "1.5"), None,
+     "--val must be a fraction between 0 and 1 (exclusive), not 1.5."),
+    (("--model", "linear", "--data", "anscombe", "--features", "x", "--target", "y",
+      "--batch", "100"), None,
+     "--batch 100 is larger than the 44 training rows; use --batch 44 or --batch full (every "
+     "row in one batch)."),
+    (("a*x + b, c*x", "--data", "-", "--target", "y", "--loss", "ce"), "x,y\n1,a\n2,a\n",
+     "--loss ce needs at least two classes; 'y' has only 'a'."),
+    (("--model", "linear", "--data", "iris", "--target", "species"), None,
+     "iris row 2, column 'species': 'setosa' is not a finite number; features and numeric "
+     "targets need numbers in every row."),
+])
+def test_bad_fit_input_gets_one_sentence(args, stdin, message):
+    run = gradcli("fit", *args, stdin=stdin)
+    assert (run.code, run.stdout, run.stderr) == (2, "", f"error: {message}\n")
