@@ -26,6 +26,9 @@ def _picture(path):
     ("sweep", "x**2 + y**2", "--start", "1,2", "--lr", "1e-3:3:7", "--steps", "300"),
     ("critical", "himmelblau", "--numeric"),
     ("descend", "sphere_nd", "--dim", "1000", "--steps", "50"),
+    ("fit", "w*income + b", "--data", "engel", "--target", "foodexp", "--standardize",
+     "--batch", "16", "--epochs", "20", "--lr", "0.05"),
+    ("fit", "--model", "softmax", "--data", "iris", "--target", "species", "--epochs", "5"),
 ])
 def test_png_figures_are_valid_and_not_trivial(tmp_path, args):
     target = tmp_path / "figure.png"

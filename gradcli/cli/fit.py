@@ -131,6 +131,8 @@ def fit(
       gradcli fit --model linear --data anscombe --features x --target y --batch full --json
 
       gradcli fit "w*x + b" --data points.csv --target y --accumulate --lr 0.001
+
+      gradcli fit --model linear --data engel --target foodexp --save fit.png
     """
 
     def body():
@@ -273,7 +275,8 @@ def _save(picture, outcome, settings) -> None:
                                np.array([np.linalg.norm(g) for _, g in measured])))
     grid = _surface(outcome, 120, 120) if len(outcome.fit.theta) == 2 else None
     title = f"fit {setup.model.kind}: {setup.model.formula}\n{_settings_text(settings)}"
-    images.paths_figure(picture, title, runs, grid, None, [], setup.model.params)
+    images.paths_figure(picture, title, runs, grid, None, [], setup.model.params,
+                        f"training loss L ({setup.loss})")
 
 
 data_app = typer.Typer(no_args_is_help=False, invoke_without_command=True)

@@ -103,7 +103,7 @@ def _spans_decades(values: np.ndarray) -> bool:
         finite[finite > 0].min() if (finite > 0).any() else 0, 1e-300)
 
 
-def _contours(axes, grid: SurfaceGrid, plt) -> None:
+def _contours(axes, grid: SurfaceGrid, plt, quantity: str = "f") -> None:
     """Filled contours with contour lines; log-spaced levels when f spans decades."""
     values = np.ma.masked_invalid(grid.values)
     if _spans_decades(grid.values):
@@ -120,7 +120,7 @@ def _contours(axes, grid: SurfaceGrid, plt) -> None:
     else:
         filled = axes.contourf(grid.xs, grid.ys, values, levels=25, cmap="Greys_r", alpha=0.9)
         axes.contour(grid.xs, grid.ys, values, levels=12, colors="#444444", linewidths=0.6)
-    bar = plt.colorbar(filled, ax=axes, label="f" + (" (log scale)" if _spans_decades(
+    bar = plt.colorbar(filled, ax=axes, label=quantity + (" (log scale)" if _spans_decades(
         grid.values) else ""))
     if _spans_decades(grid.values):
         from matplotlib.ticker import LogFormatterSciNotation, LogLocator
@@ -160,42 +160,43 @@ def _legend(axes, runs: Sequence[Run], minima) -> None:
     axes.legend(handles=handles, loc="best", framealpha=0.9)
 
 
-def _convergence(axes, runs: Sequence[Run]) -> None:
-    """f and ‖∇f‖ against k for every run; log scale when they span decades."""
+def _convergence(axes, runs: Sequence[Run], quantity: str = "f") -> None:
+    """f and ‖∇f‖ (or L and ‖∇L‖) against k for every run; log scale when they span decades."""
     twin = axes.twinx()
     for index, run in enumerate(runs):
         colour = PALETTE[index % len(PALETTE)]
-        axes.plot(run.k, run.f, color=colour, label=f"f, {run.label}")
+        axes.plot(run.k, run.f, color=colour, label=f"{quantity}, {run.label}")
         twin.plot(run.k, run.grad_norm, color=colour, linestyle="--",
-                  label=f"‖∇f‖, {run.label}")
+                  label=f"‖∇{quantity}‖, {run.label}")
     for values, which in ((np.concatenate([r.f for r in runs]), axes),
                           (np.concatenate([r.grad_norm for r in runs]), twin)):
         if _spans_decades(values):
             which.set_yscale("log")
     axes.set_xlabel("step k")
-    axes.set_ylabel("f(x_k) (solid)")
-    twin.set_ylabel("‖∇f(x_k)‖ (dashed)")
+    axes.set_ylabel(f"{quantity} (solid)")
+    twin.set_ylabel(f"‖∇{quantity}‖ (dashed)")
     axes.set_title("convergence")
 
 
 def paths_figure(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid | None,
                  line: Curve | None, minima: Sequence[Sequence[float]],
-                 names: Sequence[str]) -> None:
-    """The map (two variables) or the curve (one) with every path, beside the convergence."""
+                 names: Sequence[str], quantity: str = "f") -> None:
+    """The map (two variables) or the curve (one) with every path, beside the convergence of
+    the `quantity` minimised (f, or a loss L)."""
     plt = _pyplot()
     pictured = grid is not None or line is not None
     figure, axes = plt.subplots(1, 2 if pictured else 1, figsize=(15 if pictured else 8, 6),
                                 squeeze=False)
     if grid is not None:
-        _contours(axes[0][0], grid, plt)
+        _contours(axes[0][0], grid, plt, quantity)
         _paths(axes[0][0], runs, minima)
         _legend(axes[0][0], runs, minima)
         axes[0][0].set_xlabel(names[0])
         axes[0][0].set_ylabel(names[1])
-        axes[0][0].set_title("f and the path" + ("s" if len(runs) > 1 else ""))
+        axes[0][0].set_title(f"{quantity} and the path" + ("s" if len(runs) > 1 else ""))
     elif line is not None:
         _curve_with_iterates(axes[0][0], line, runs, names[0])
-    _convergence(axes[0][-1], runs)
+    _convergence(axes[0][-1], runs, quantity)
     figure.suptitle(title)
     figure.tight_layout()
     _atomically(target, lambda name: figure.savefig(name, format=target.format, dpi=150))
