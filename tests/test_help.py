@@ -80,7 +80,8 @@ def test_record_x_is_documented():
     assert "--record-x" in gradcli("descend", "--help").stdout and "--record-x" in README
 
 
-@pytest.mark.parametrize("command", ["descend", "compare", "sweep", "critical", "fit"])
+@pytest.mark.parametrize("command", ["descend", "compare", "sweep", "critical", "fit", "embed",
+                                     "reparam"])
 def test_save_is_in_the_help_with_an_example_and_in_the_readme(command):
     text = gradcli(command, "--help").stdout
     assert "--save" in text and re.search(rf"gradcli {command} [^\n]*--save", text)

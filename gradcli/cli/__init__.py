@@ -4,9 +4,11 @@ from gradcli.cli import (  # noqa: F401  (registers the commands)
     comparisons,
     derivatives,
     descend,
+    embed,
     fit,
     functions,
     landscape,
+    reparam,
 )
 from gradcli.cli.app import app
 

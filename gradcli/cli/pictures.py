@@ -60,7 +60,7 @@ def _drawable(problem) -> int:
     return len(problem.variables) if len(problem.variables) in (1, 2) else 0
 
 
-def _scenery(problem, runs, columns: int = 160, rows: int = 160):
+def scenery(problem, runs, columns: int = 160, rows: int = 160):
     """The map of f around every path (two variables) or the curve (one), and known minima,
     sampled on `columns` × `rows` points (a file wants more than a terminal)."""
     import numpy as np
@@ -85,7 +85,7 @@ def save_paths(target, problem, labels: Sequence[str], results, title: str,
     from gradcli.render import images
 
     runs = _runs(labels, results)
-    grid, line, minima = _scenery(problem, runs)
+    grid, line, minima = scenery(problem, runs)
     names = [str(v) for v in getattr(problem, "variables", ())]
     if target.format == "gif":
         images.animation(target, title, runs, grid, line, minima, fps, names)
@@ -133,7 +133,7 @@ def animate(problem, labels: Sequence[str], results, fps: float) -> None:
 
     runs = _runs(labels, results)
     width, colour = plot_width(), wants_colour(sys.stdout)
-    grid, line, _ = _scenery(problem, runs, width, 22)
+    grid, line, _ = scenery(problem, runs, width, 22)
     longest = max(len(run.k) for run in runs)
     frames = np.unique(np.linspace(1, longest, min(ANIMATION_FRAMES, longest)).astype(int))
 

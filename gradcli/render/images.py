@@ -342,3 +342,34 @@ def points_figure(target: Target, title: str, grid: SurfaceGrid,
     figure.tight_layout()
     _atomically(target, lambda name: figure.savefig(name, format=target.format, dpi=150))
     plt.close(figure)
+
+
+def embedding_figure(target: Target, title: str, groups: Sequence[Sequence[tuple]],
+                     steps: np.ndarray, losses: np.ndarray, best: float,
+                     vocabulary: Sequence[str], planes: Sequence[np.ndarray]) -> None:
+    """The word vectors before and after training (each word labelled, one colour per group)
+    and the loss against the step with the best possible loss H(context | word) marked."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(1, 3, figsize=(20, 6.5))
+    for panel, (grouped, plane, name) in enumerate(zip(groups, planes, ("before", "after"),
+                                                       strict=True)):
+        ax = axes[panel]
+        for index, (label, points) in enumerate(grouped):
+            if len(points):
+                ax.scatter(points[:, 0], points[:, 1], s=30, label=label.split(" (")[0],
+                           color=PALETTE[index % len(PALETTE)] if index < len(grouped) - 1
+                           else "#999999", marker=MARKERS[index % len(MARKERS)])
+        for word, (x, y) in zip(vocabulary, plane, strict=True):
+            ax.annotate(word, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+        ax.set_title(f"{name} training")
+        ax.legend(loc="best", fontsize=9)
+    axes[2].plot(steps, losses, color=PALETTE[0], label="loss L")
+    axes[2].axhline(best, color=PALETTE[1], linestyle="--", label="H(context | word)")
+    axes[2].set_xlabel("step k")
+    axes[2].set_ylabel("L")
+    axes[2].legend(loc="best")
+    axes[2].set_title("loss")
+    figure.suptitle(title)
+    figure.tight_layout()
+    _atomically(target, lambda name: figure.savefig(name, format=target.format, dpi=150))
+    plt.close(figure)

@@ -192,3 +192,22 @@ def data_plot(x: np.ndarray, y: np.ndarray, xs: np.ndarray, fitted: np.ndarray, 
     figure.draw(figure.signal(xs.tolist(), fitted.tolist(), marker="braille").lines())
     figure.title(f"{names[1]} against {names[0]}: • data, line the fitted model")
     return figure.build().string(colorless=not colour)
+
+
+def scatter_plot(groups: Sequence[tuple[str, str, np.ndarray]], path: np.ndarray | None,
+                 title: str, width: int, height: int, colour: bool) -> str:
+    """Points in the plane, one marker per group (marker, label, points), and optionally one
+    path drawn through them (a tracked word)."""
+    figure = _figure(width, height)
+    for marker, _, points in groups:
+        if len(points):
+            figure.draw(figure.signal(points[:, 0].tolist(), points[:, 1].tolist(),
+                                      marker=marker))
+    if path is not None and len(path):
+        figure.draw(figure.signal(path[:, 0].tolist(), path[:, 1].tolist(), marker="braille")
+                    .lines())
+        figure.draw(figure.signal([float(path[0, 0])], [float(path[0, 1])], marker="S"))
+        figure.draw(figure.signal([float(path[-1, 0])], [float(path[-1, 1])], marker="E"))
+    key = "  ".join(f"{marker} {label}" for marker, label, _ in groups)
+    figure.title(f"{title} — {key}")
+    return figure.build().string(colorless=not colour)
