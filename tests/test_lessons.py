@@ -4,6 +4,7 @@ of coordinates (`reparam`)."""
 import numpy as np
 import pytest
 
+from gradcli.engine.plan import Transforms, make_plan
 from gradcli.learn import embedding
 from tests.conftest import gradcli
 
@@ -139,3 +140,26 @@ def test_a_nonlinear_map_is_inverted_numerically():
 def test_bad_maps_get_one_sentence(mapping, message):
     run = gradcli("reparam", "x**2 + y**2", "--map", mapping, "--start", "0,1")
     assert (run.code, run.stdout, run.stderr) == (2, "", f"error: {message}\n")
+
+
+@pytest.mark.parametrize("option", [("--clip-norm", "0.01"), ("--clip-value", "0.001"),
+                                    ("--accumulate",), ("--noise", "0.5"),
+                                    ("--schedule", "exp:0.9")])
+def test_descend_options_change_an_embedding_run(option):
+    base = ("embed", "--method", "gd", "--lr", "1", "--steps", "20", "--json")
+    assert gradcli(*base, *option).json()["vectors"] != gradcli(*base).json()["vectors"]
+
+
+def test_accumulated_embedding_gradients_match_a_loop_that_never_zeroes_them():
+    counts = embedding.cooccurrence(embedding.toy_corpus(0), 1, None)
+    plan = make_plan("gd", {}, transforms=Transforms(accumulate=True))
+    run = embedding.train(counts, 2, plan, 0.5, 3, 0, 0.0, None)
+    V = len(counts.vocabulary)
+    theta = 0.1 * np.random.default_rng(0).standard_normal(4 * V)
+    total = np.zeros_like(theta)
+    for _ in range(3):
+        E, U = theta[:2 * V].reshape(V, 2), theta[2 * V:].reshape(V, 2)
+        _, gE, gU = embedding.loss_and_gradient(counts.X, E, U)
+        total = total + np.concatenate([gE.ravel(), gU.ravel()])
+        theta = theta - 0.5 * total
+    assert pytest.approx(theta[:2 * V].reshape(V, 2), rel=1e-12) == run.E

@@ -53,6 +53,17 @@ def embed(
     beta2: Beta2 = None,
     eps: Eps = None,
     schedule: Schedule = None,
+    clip_norm: Annotated[float | None, typer.Option(
+        "--clip-norm", metavar="C", help="Rescale g to norm C when ‖g‖ > C.",
+        show_default=False)] = None,
+    clip_value: Annotated[float | None, typer.Option(
+        "--clip-value", metavar="C", help="Clip each component of g to [−C, C].",
+        show_default=False)] = None,
+    noise: Annotated[float | None, typer.Option(
+        "--noise", metavar="σ", help="Add seeded Gaussian noise N(0, σ²I) to every gradient.",
+        show_default=False)] = None,
+    accumulate: Annotated[bool, typer.Option(
+        "--accumulate", help="Teaching: never zero the gradient between steps.")] = False,
     steps: Annotated[int, typer.Option("--steps", parser=whole_number,
                                        help="Full-batch steps.")] = 3000,
     tol: Annotated[float, typer.Option("--tol", help="Stop early when ‖∇L‖ ≤ tol.")] = 1e-8,
@@ -108,7 +119,8 @@ def embed(
         if picture is not None and picture.format == "gif":
             raise InputError("--save for embed draws a figure: use .png, .svg or .pdf.")
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule,
-                         transforms_from(None, None, False, None, None))
+                         transforms_from(noise, seed if noise is not None else None,
+                                         accumulate, clip_norm, clip_value))
         sentences = lesson.toy_corpus(seed) if corpus is None else \
             lesson.read_corpus(_corpus_text(corpus))
         counts = lesson.cooccurrence(sentences, window, vocab)

@@ -12,6 +12,7 @@ from gradcli.cli.options import (
     DEFAULT_TOL,
     Plot,
     Rate,
+    Schedule,
     Start,
     Steps,
     Table,
@@ -36,6 +37,7 @@ def reparam(
                                           "compare (e.g. gd,newton,adam:lr=0.1).")
     ] = "gd,newton",
     lr: Rate = None,
+    schedule: Schedule = None,
     steps: Steps = 10_000,
     tol: Tol = DEFAULT_TOL,
     variables: Variables = None,
@@ -86,7 +88,7 @@ def reparam(
         picture = target_of(save)
         stop = stop_rules(steps, tol, None, None)
         entries = parse_methods(methods)
-        plans = [make_plan(e.method, e.params) for e in entries]
+        plans = [make_plan(e.method, e.params, schedule) for e in entries]
         problem = Problem.resolve(expression_text(expr), variables)
         if problem.indexed is not None:
             raise InputError("reparam changes named variables; write the function with named "

@@ -17,6 +17,7 @@ import numpy as np
 from gradcli.engine.fusion import fuse_array_update
 from gradcli.engine.plan import Plan
 from gradcli.errors import InputError
+from gradcli.learn.training import transform_gradient
 
 # The toy corpus: four groups of words, each used in its own kind of sentence, so words of a
 # group share their contexts and the right answer is known.
@@ -147,7 +148,8 @@ def train(counts: Counts, dim: int, plan: Plan, lr: float, steps: int, seed: int
     stride = max(1, -(-steps // RECORD_ROWS))
     kept, losses, path = [], [], []
     status, step = "max_steps", 0
-    accumulated = 0.0
+    accumulated = [0.0]
+    noise = np.random.default_rng(plan.transforms.seed or 0)
     try:
         with np.errstate(all="ignore"):
             while True:
@@ -167,8 +169,8 @@ def train(counts: Counts, dim: int, plan: Plan, lr: float, steps: int, seed: int
                     break
                 if step == steps:
                     break
-                if plan.transforms.accumulate:
-                    accumulated = g = accumulated + g
+                if plan.transforms.active:
+                    g, _ = transform_gradient(plan, g, accumulated, noise)
                 theta, state = update(theta, g, lr * multiplier(step), step + 1, state)
                 step += 1
     except KeyboardInterrupt:

@@ -77,7 +77,9 @@ def newton_step(model: Model, loss: str, batch: Data, theta: np.ndarray,
     return -np.linalg.solve(H + mu * np.eye(p), gradient)
 
 
-def _transform(plan: Plan, g: np.ndarray, accumulated: list, rng) -> tuple[np.ndarray, bool]:
+def transform_gradient(plan: Plan, g: np.ndarray, accumulated: list,
+                       rng) -> tuple[np.ndarray, bool]:
+    """Noise, accumulation (in `accumulated[0]`), clipping: what `descend` does to ∇f."""
     t = plan.transforms
     clipped = False
     if t.noise is not None:
@@ -145,7 +147,7 @@ def _train(model, loss, train_data, val, plan, lr, batch, epochs, tol, theta0, p
                 part = Data(train_data.X[chosen], train_data.y[chosen])
                 _, gradient, _ = loss_and_gradient(model, loss, part, theta)
                 if transformed:
-                    gradient, clip = _transform(plan, gradient, accumulated, noise)
+                    gradient, clip = transform_gradient(plan, gradient, accumulated, noise)
                     clipped += clip
                 if scheduled:
                     rate = lr * multiplier(step)
