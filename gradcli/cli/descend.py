@@ -23,12 +23,16 @@ from gradcli.cli.options import (
     DEFAULT_STEPS,
     DEFAULT_TOL,
     METHOD_HELP,
+    Accumulate,
     Beta1,
     Beta2,
+    ClipNorm,
+    ClipValue,
     Decay,
     Eps,
     FTol,
     Momentum,
+    Noise,
     Plot,
     Rate,
     Schedule,
@@ -77,15 +81,9 @@ def descend(
         "--line-search", help="gd, newton: backtracking (Armijo) from η, halving until f "
                               "decreases enough; the table shows the accepted step.")] = False,
     schedule: Schedule = None,
-    clip_norm: Annotated[float | None, typer.Option(
-        "--clip-norm", metavar="C", help="Rescale g to norm C when ‖g‖ > C (direction kept).",
-        show_default=False)] = None,
-    clip_value: Annotated[float | None, typer.Option(
-        "--clip-value", metavar="C", help="Clip each component of g to [−C, C].",
-        show_default=False)] = None,
-    noise: Annotated[float | None, typer.Option(
-        "--noise", metavar="σ", help="Add seeded Gaussian noise N(0, σ²I) to every gradient "
-                                     "(a model of minibatch noise).", show_default=False)] = None,
+    clip_norm: ClipNorm = None,
+    clip_value: ClipValue = None,
+    noise: Noise = None,
     seed: Annotated[int | None, typer.Option(
         "--seed", parser=whole_number, show_default=False,
         help="Seed of --noise and of --starts random:N (default 0): the same seed gives the "
@@ -95,9 +93,7 @@ def descend(
         help="Many starts in one batch: random:N (uniform in --box) or grid:G (G per axis); "
              "shows where the runs end (basins) instead of one path.", show_default=False)] = None,
     box: Box = None,
-    accumulate: Annotated[bool, typer.Option(
-        "--accumulate", help="Teaching: sum gradients across steps instead of resetting them "
-                             "(the 'forgot to zero the gradients' bug).")] = False,
+    accumulate: Accumulate = False,
     steps: Steps = DEFAULT_STEPS,
     tol: Tol = DEFAULT_TOL,
     step_tol: StepTol = None,

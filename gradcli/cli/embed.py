@@ -11,11 +11,15 @@ from gradcli.cli.app import Json, app, run, whole_number
 from gradcli.cli.completion import method_names
 from gradcli.cli.options import (
     METHOD_HELP,
+    Accumulate,
     Beta1,
     Beta2,
+    ClipNorm,
+    ClipValue,
     Decay,
     Eps,
     Momentum,
+    Noise,
     Plot,
     Schedule,
     Table,
@@ -53,17 +57,10 @@ def embed(
     beta2: Beta2 = None,
     eps: Eps = None,
     schedule: Schedule = None,
-    clip_norm: Annotated[float | None, typer.Option(
-        "--clip-norm", metavar="C", help="Rescale g to norm C when ‖g‖ > C.",
-        show_default=False)] = None,
-    clip_value: Annotated[float | None, typer.Option(
-        "--clip-value", metavar="C", help="Clip each component of g to [−C, C].",
-        show_default=False)] = None,
-    noise: Annotated[float | None, typer.Option(
-        "--noise", metavar="σ", help="Add seeded Gaussian noise N(0, σ²I) to every gradient.",
-        show_default=False)] = None,
-    accumulate: Annotated[bool, typer.Option(
-        "--accumulate", help="Teaching: never zero the gradient between steps.")] = False,
+    clip_norm: ClipNorm = None,
+    clip_value: ClipValue = None,
+    noise: Noise = None,
+    accumulate: Accumulate = False,
     steps: Annotated[int, typer.Option("--steps", parser=whole_number,
                                        help="Full-batch steps.")] = 3000,
     tol: Annotated[float, typer.Option("--tol", help="Stop early when ‖∇L‖ ≤ tol.")] = 1e-8,

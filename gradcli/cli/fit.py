@@ -11,8 +11,11 @@ from gradcli.cli.app import Json, app, run, whole_number
 from gradcli.cli.completion import method_names
 from gradcli.cli.options import (
     METHOD_HELP,
+    Accumulate,
     Beta1,
     Beta2,
+    ClipNorm,
+    ClipValue,
     Decay,
     Eps,
     Momentum,
@@ -87,15 +90,9 @@ def fit(
     beta2: Beta2 = None,
     eps: Eps = None,
     schedule: Schedule = None,
-    clip_norm: Annotated[float | None, typer.Option(
-        "--clip-norm", metavar="C", help="Rescale g to norm C when ‖g‖ > C.",
-        show_default=False)] = None,
-    clip_value: Annotated[float | None, typer.Option(
-        "--clip-value", metavar="C", help="Clip each component of g to [−C, C].",
-        show_default=False)] = None,
-    accumulate: Annotated[bool, typer.Option(
-        "--accumulate", help="Teaching: never zero the gradient between steps (the forgotten "
-                             "grad.zero_()).")] = False,
+    clip_norm: ClipNorm = None,
+    clip_value: ClipValue = None,
+    accumulate: Accumulate = False,
     val: Annotated[float | None, typer.Option(
         "--val", metavar="FRACTION", help="Hold out this share of rows (seeded) for "
                                           "validation.", show_default=False)] = None,

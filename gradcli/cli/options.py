@@ -170,6 +170,18 @@ Schedule = Annotated[str | None, typer.Option(
     "--schedule", metavar="SPEC", help="Learning-rate schedule: constant, step:F@N, exp:G, "
                                        "inv:D, cosine:T or cosine:T:W (warm-up W steps).",
     show_default=False)]
+ClipNorm = Annotated[float | None, typer.Option(
+    "--clip-norm", metavar="C", help="Rescale g to norm C when ‖g‖ > C (direction kept).",
+    show_default=False)]
+ClipValue = Annotated[float | None, typer.Option(
+    "--clip-value", metavar="C", help="Clip each component of g to [−C, C].",
+    show_default=False)]
+Noise = Annotated[float | None, typer.Option(
+    "--noise", metavar="σ", help="Add seeded Gaussian noise N(0, σ²I) to every gradient (a "
+                                 "model of minibatch noise).", show_default=False)]
+Accumulate = Annotated[bool, typer.Option(
+    "--accumulate", help="Teaching: sum gradients across steps instead of resetting them (the "
+                         "forgotten grad.zero_()).")]
 Steps = Annotated[int, typer.Option("--steps", parser=whole_number, help="Most steps to take.")]
 Tol = Annotated[float, typer.Option("--tol", help="Stop when ‖∇f‖ ≤ tol (0 turns it off).")]
 StepTol = Annotated[float | None, typer.Option(
