@@ -168,6 +168,8 @@ def descend(
         stop = stop_rules(steps, tol, step_tol, f_tol)
         check_count(record_every, "--record-every")
         check_count(every, "--every")
+        # with --every K the record keeps every K-th step, so what the table shows was recorded
+        recorded_every = record_every if record_every is not None else every
         one_output(json=json, csv=csv, quiet=quiet)
         check_seed_and_starts(seed, noise, starts, box, start=start, csv=csv, quiet=quiet,
                               every=every, show_all=show_all, record_every=record_every)
@@ -196,10 +198,10 @@ def descend(
                 from gradcli.engine.vector_descent import descend_vectors
 
                 result = descend_vectors(problem, np.asarray(point, dtype=float)[None, :], rate,
-                                         plan, stop, record_every, progress, record_x)[0]
+                                         plan, stop, recorded_every, progress, record_x)[0]
             else:
                 result = run_descent(problem, np.array([[float(v) for v in point]]), rate,
-                                     plan, stop, record_every, progress)[0]
+                                     plan, stop, recorded_every, progress)[0]
         if animate:
             animate_paths(problem, [plan.rule.name], [result], fps)
         show(problem, result, plan, json=json, csv=csv, quiet=quiet, table=table, plot=plot,

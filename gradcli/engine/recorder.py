@@ -1,13 +1,16 @@
 """Which steps a run keeps: every K-th when asked, otherwise a self-thinning record.
 
 By default every step is kept until the record holds `limit` rows; then every other row goes
-and the stride doubles, so a record holds between limit/2 and limit rows. Memory stays bounded
-for any run length, the first step is always kept, and the engine adds the last one.
+and the stride doubles, so a record holds between limit/2 and limit rows (plus the first HEAD
+steps, which are always kept, so a table can show how a run begins). Memory stays bounded for
+any run length, and the engine adds the last step.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+HEAD = 10  # the first steps, always kept
 
 
 class Recorder:
@@ -30,11 +33,14 @@ class Recorder:
         """Keep step k (its point, the point before it, how it was reached); return the next
         step to keep."""
         self._keep(k, point, previous, extras)
-        if self.thinning and len(self.steps) >= self.limit:
+        if self.thinning and len(self.steps) >= self.limit + HEAD:
             self.stride *= 2
-            kept = [i for i, step in enumerate(self.steps) if step % self.stride == 0]
+            kept = [i for i, step in enumerate(self.steps)
+                    if step % self.stride == 0 or step < HEAD]
             for rows in (self.steps, self.points, self.previous, self.extras):
                 rows[:] = [rows[i] for i in kept]
+        if self.thinning and k + 1 < HEAD:
+            return k + 1
         return (k // self.stride + 1) * self.stride
 
     def finish(self, k: int, point: Any, previous: Any, extras: Any) -> None:

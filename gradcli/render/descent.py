@@ -10,6 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcli.engine.result import Result, Status
+from gradcli.render.console import output_width
+from gradcli.render.fitted import Column, Num, dropped_note, fitted_table
 from gradcli.render.numbers import fmt, fmt_long, fmt_vector
 
 HEAD_ROWS = 10
@@ -77,42 +79,38 @@ def shown_rows(k: np.ndarray, every: int | None, show_all: bool) -> list[int | N
     return [*range(HEAD_ROWS), None, *range(count - TAIL_ROWS, count)]
 
 
-def iteration_table(result: Result, every: int | None = None, show_all: bool = False) -> Table:
+def iteration_table(result: Result, every: int | None = None, show_all: bool = False,
+                    width: int | None = None) -> tuple[Table, list[str]]:
     """MATLAB-style iterative display: k, the point (a vector run: its summary), f(x), ‖∇f‖
-    and the step length."""
+    and the step length; fitted to `width` (numbers shortened, then columns left out, whose
+    names are returned)."""
     history = result.history
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    table.add_column("k", justify="right", no_wrap=True)
-    for name in result.columns:
-        table.add_column(name, justify="right", overflow="fold")
-    table.add_column("f(x)", justify="right", overflow="fold")
-    table.add_column("‖∇f‖", justify="right", overflow="fold")
-    table.add_column("step", justify="right", overflow="fold")
-    for column in history.columns:
-        table.add_column(column, justify="right", overflow="fold")
+    columns = [Column("k", keep=True), *(Column(name, rank=2) for name in result.columns),
+               Column("f(x)", rank=3), Column("‖∇f‖", rank=3), Column("step", rank=1),
+               *(Column(name) for name in history.columns)]
     rates, marks = history.rate, history.marked
-    width = 4 + len(result.columns) + len(history.columns)
+    rows = []
     for index in shown_rows(history.k, every, show_all):
         if index is None:
-            table.add_row("⋮", *[""] * width)
+            rows.append(["⋮", *[""] * (len(columns) - 1)])
             continue
         k = int(history.k[index])
-        table.add_row(
+        rows.append([
             str(k),
-            *(fmt(float(v)) for v in history.x[index]),
-            fmt(float(history.f[index])),
-            f"{history.grad_norm[index]:.3e}",
-            "" if k == 0 else f"{history.step[index]:.3e}",
+            *(Num(float(v)) for v in history.x[index]),
+            Num(float(history.f[index])),
+            Num(float(history.grad_norm[index]), "e", 4),
+            "" if k == 0 else Num(float(history.step[index]), "e", 4),
             *(_extra(column, k, rates[index], marks[index]) for column in history.columns),
-        )
-    return table
+        ])
+    return fitted_table(columns, rows, width or output_width())
 
 
-def _extra(column: str, k: int, rate: float, marked: bool) -> str:
+def _extra(column: str, k: int, rate: float, marked: bool) -> str | Num:
     if k == 0:
         return ""
     if column == "lr":
-        return fmt(float(rate), 6)
+        return Num(float(rate), "g", 6)
     return "yes" if marked else ""
 
 
@@ -142,10 +140,11 @@ def descent_view(result: Result, function_text: str, formula: str, show_table: b
                  every: int | None, show_all: bool) -> RenderableType:
     parts: list[RenderableType] = [header(result, function_text, formula), Text("")]
     if show_table:
-        parts.append(iteration_table(result, every, show_all))
-        note = skipped_note(result, every, show_all)
-        if note is not None:
-            parts.append(note)
+        table, dropped = iteration_table(result, every, show_all)
+        parts.append(table)
+        for note in (dropped_note(dropped), skipped_note(result, every, show_all)):
+            if note is not None:
+                parts.append(note)
         parts.append(Text(""))
     parts.append(status_line(result))
     point = fmt_vector(result.x) if result.shape is None else fmt_long(result.x)
