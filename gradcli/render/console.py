@@ -8,7 +8,7 @@ import shutil
 import sys
 from typing import TextIO
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 
 from gradcli.render.colour import forced, wants_colour
 
@@ -47,12 +47,20 @@ def console(stream: TextIO | None = None, width: int | None = None) -> Console:
 
 
 def emit(renderable: RenderableType, stream: TextIO | None = None) -> None:
-    """Print for people: styled on a terminal; plain, without trailing blanks, elsewhere."""
+    """Print for people: styled on a terminal; plain, without trailing blanks, elsewhere.
+
+    A Group is written part by part, flushing each, so a long table (written in chunks) starts
+    appearing at once, and a reader that goes away (`| head`) stops the work at the next part.
+    """
     target = stream or sys.stdout
     out = console(target)
-    if wants_colour(target):
-        out.print(renderable)
-        return
-    with out.capture() as captured:
-        out.print(renderable)
-    target.write("\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n")
+    parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+    for part in parts:
+        if wants_colour(target):
+            out.print(part)
+        else:
+            with out.capture() as captured:
+                out.print(part)
+            target.write("\n".join(line.rstrip() for line in captured.get().splitlines())
+                         + "\n")
+        target.flush()

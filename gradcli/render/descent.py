@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from gradcli.engine.result import Result, Status
@@ -80,7 +79,7 @@ def shown_rows(k: np.ndarray, every: int | None, show_all: bool) -> list[int | N
 
 
 def iteration_table(result: Result, every: int | None = None, show_all: bool = False,
-                    width: int | None = None) -> tuple[Table, list[str]]:
+                    width: int | None = None) -> tuple[Group, list[str]]:
     """MATLAB-style iterative display: k, the point (a vector run: its summary), f(x), ‖∇f‖
     and the step length; fitted to `width` (numbers shortened, then columns left out, whose
     names are returned)."""
@@ -88,19 +87,21 @@ def iteration_table(result: Result, every: int | None = None, show_all: bool = F
     columns = [Column("k", keep=True), *(Column(name, rank=2) for name in result.columns),
                Column("f(x)", rank=3), Column("‖∇f‖", rank=3), Column("step", rank=1),
                *(Column(name) for name in history.columns)]
+    # each History column slices the batch's record: take them once, not once per row
+    ks, xs, fs, norms, moved = history.k, history.x, history.f, history.grad_norm, history.step
     rates, marks = history.rate, history.marked
     rows = []
-    for index in shown_rows(history.k, every, show_all):
+    for index in shown_rows(ks, every, show_all):
         if index is None:
             rows.append(["⋮", *[""] * (len(columns) - 1)])
             continue
-        k = int(history.k[index])
+        k = int(ks[index])
         rows.append([
             str(k),
-            *(Num(float(v)) for v in history.x[index]),
-            Num(float(history.f[index])),
-            Num(float(history.grad_norm[index]), "e", 4),
-            "" if k == 0 else Num(float(history.step[index]), "e", 4),
+            *(Num(float(v)) for v in xs[index]),
+            Num(float(fs[index])),
+            Num(float(norms[index]), "e", 4),
+            "" if k == 0 else Num(float(moved[index]), "e", 4),
             *(_extra(column, k, rates[index], marks[index]) for column in history.columns),
         ])
     return fitted_table(columns, rows, width or output_width())
@@ -141,7 +142,7 @@ def descent_view(result: Result, function_text: str, formula: str, show_table: b
     parts: list[RenderableType] = [header(result, function_text, formula), Text("")]
     if show_table:
         table, dropped = iteration_table(result, every, show_all)
-        parts.append(table)
+        parts += table.renderables
         for note in (dropped_note(dropped), skipped_note(result, every, show_all)):
             if note is not None:
                 parts.append(note)

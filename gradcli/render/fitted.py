@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from rich.cells import cell_len
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -55,7 +56,7 @@ class Column(NamedTuple):
 
 
 def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence], width: int
-                 ) -> tuple[Table, list[str]]:
+                 ) -> tuple[Group, list[str]]:
     """The table at the widest precision that fits `width`; columns that still do not fit are
     left out (their headers are returned so the caller can say so)."""
     shown = list(range(len(columns)))
@@ -74,14 +75,22 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence], width: int
         shown.remove(min(droppable, key=lambda i: (columns[i].rank, -i)))
 
 
-def _build(columns, shown, cells, widths) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, PADDING, 0, 0))
-    for j, i in enumerate(shown):
-        table.add_column(columns[i].header, justify=columns[i].justify, no_wrap=True,
-                         min_width=widths[j])
-    for row in cells:
-        table.add_row(*row)
-    return table
+CHUNK = 200  # rows per part of a long table, written as soon as it is drawn
+
+
+def _build(columns, shown, cells, widths) -> Group:
+    """The table as parts of at most CHUNK rows with the same column widths (one header)."""
+    parts = []
+    for start in range(0, max(1, len(cells)), CHUNK):
+        table = Table(box=None, header_style="bold", pad_edge=False,
+                      padding=(0, PADDING, 0, 0), show_header=start == 0)
+        for j, i in enumerate(shown):
+            table.add_column(columns[i].header, justify=columns[i].justify, no_wrap=True,
+                             min_width=widths[j], max_width=widths[j])
+        for row in cells[start:start + CHUNK]:
+            table.add_row(*row)
+        parts.append(table)
+    return Group(*parts)
 
 
 def dropped_note(dropped: Sequence[str]) -> Text | None:
