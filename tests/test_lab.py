@@ -184,3 +184,27 @@ def test_every_compare_entry_is_the_same_method_run_alone(text, start, chosen):
         assert np.array_equal(together[index].history.x, batch.history.x), text
         scale = np.maximum(1.0, np.abs(single.history.x))
         assert np.all(np.abs(together[index].history.x - single.history.x) <= 1e-9 * scale), text
+
+
+def test_compare_records_each_run_at_least_as_finely_as_alone():
+    data = gradcli("compare", "rosenbrock", "--methods", "gd,momentum,adam:lr=0.1,newton",
+                   "--json").json()
+    by_label = {r["label"]: r for r in data["results"]}
+    assert [h["k"] for h in by_label["newton"]["history"]] == list(range(7))
+    assert [h["k"] for h in by_label["adam:lr=0.1"]["history"][:40]] == list(range(40))
+    for label, method in (("gd", ["--method", "gd"]), ("momentum", ["--method", "momentum"]),
+                          ("adam:lr=0.1", ["--method", "adam", "--lr", "0.1"])):
+        alone = gradcli("descend", "rosenbrock", *method, "--json").json()
+        together = by_label[label]
+        assert {h["k"] for h in alone["history"]} <= {h["k"] for h in together["history"]}
+        assert together["history"][-1]["k"] == alone["iterations"] == together["iterations"]
+
+
+def test_compare_and_sweep_take_record_every():
+    data = gradcli("compare", "x**2 + 10*y**2", "--start", "3,1", "--lr", "0.05",
+                   "--methods", "gd,momentum", "--record-every", "5", "--steps", "40",
+                   "--tol", "0", "--json").json()
+    assert [h["k"] for h in data["results"][0]["history"]] == list(range(0, 41, 5))
+    sweep = gradcli("sweep", "x**2", "--start", "1", "--lr", "0.1,0.2", "--record-every", "10",
+                    "--steps", "30", "--tol", "0", "--json").json()
+    assert [h["k"] for h in sweep["results"][1]["history"]] == [0, 10, 20, 30]

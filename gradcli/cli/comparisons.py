@@ -28,11 +28,13 @@ from gradcli.cli.options import (
     Eps,
     Momentum,
     Plot,
+    RecordEvery,
     Schedule,
     Start,
     Steps,
     Table,
     Tol,
+    check_count,
     check_positive,
     default_rate,
     is_large,
@@ -63,7 +65,7 @@ def _prepare(expr: str, variables: str | None, start: str | None, dim: int | Non
 MAX_BATCH_VALUES = 50_000_000  # runs × coordinates of a vector batch (400 MB per copy)
 
 
-def _run_batch(problem, point, rates, plans, stop):
+def _run_batch(problem, point, rates, plans, stop, record_every):
     """One batch of runs from the same start: (B, N) arrays for a vector function."""
     import numpy as np
 
@@ -81,8 +83,10 @@ def _run_batch(problem, point, rates, plans, stop):
         if is_large(problem):
             from gradcli.engine.vector_descent import descend_vectors
 
-            return descend_vectors(problem, starts, rates, plans, stop, progress=progress)
-        return list(descend(problem, starts, rates, plans, stop, progress=progress))
+            return descend_vectors(problem, starts, rates, plans, stop, record_every,
+                                   progress=progress)
+        return list(descend(problem, starts, rates, plans, stop, record_every,
+                            progress=progress, rows_per_run=True))
 
 
 def _plots_wanted(plot: bool | None) -> bool:
@@ -109,6 +113,7 @@ def compare(
     plot: Plot = None,
     variables: Variables = None,
     dim: Dim = None,
+    record_every: RecordEvery = None,
     save: Save = None,
     fps: Fps = DEFAULT_FPS,
     animate: Animate = False,
@@ -147,7 +152,8 @@ def compare(
         rates = [entry.lr if entry.lr is not None
                  else default_rate(plan.rule.default_lr, lr, library_lr)
                  for entry, plan in zip(entries, plans, strict=True)]
-        results = _run_batch(problem, point, rates, plans, stop)
+        check_count(record_every, "--record-every")
+        results = _run_batch(problem, point, rates, plans, stop, record_every)
         labels = [entry.label for entry in entries]
         if animate:
             animate_paths(problem, labels, results, fps)
@@ -234,6 +240,7 @@ def sweep(
     plot: Plot = None,
     variables: Variables = None,
     dim: Dim = None,
+    record_every: RecordEvery = None,
     save: Save = None,
     json: Json = False,
 ) -> None:
@@ -265,7 +272,8 @@ def sweep(
         stop = stop_rules(steps, tol, None, None)
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule)
         problem, point = _prepare(expr, variables, start, dim)
-        results = _run_batch(problem, point, rates, [plan] * len(rates), stop)
+        check_count(record_every, "--record-every")
+        results = _run_batch(problem, point, rates, [plan] * len(rates), stop, record_every)
         best = reached(results)
         bounds = {"start": stability_bound(problem, [float(v) for v in point]),
                   "end": stability_bound(problem, best.x) if best else None}

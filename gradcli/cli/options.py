@@ -170,6 +170,10 @@ Schedule = Annotated[str | None, typer.Option(
     "--schedule", metavar="SPEC", help="Learning-rate schedule: constant, step:F@N, exp:G, "
                                        "inv:D, cosine:T or cosine:T:W (warm-up W steps).",
     show_default=False)]
+RecordEvery = Annotated[int | None, typer.Option(
+    "--record-every", parser=whole_number, metavar="K",
+    help="Record every K-th step (default: every step, thinned to between 1000 and 2000 rows "
+         "per run for long runs; the first ten steps are always kept).", show_default=False)]
 ClipNorm = Annotated[float | None, typer.Option(
     "--clip-norm", metavar="C", help="Rescale g to norm C when ‖g‖ > C (direction kept).",
     show_default=False)]

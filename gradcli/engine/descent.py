@@ -131,13 +131,18 @@ def _scatter(outputs: Sequence[tuple], parts: Sequence[Part], count: int, index:
 
 def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
             plans: Plan | Sequence[Plan], stop: StopRules, record_every: int | None = None,
-            progress: Progress | None = None) -> Outcomes:
+            progress: Progress | None = None, rows_per_run: bool = False) -> Outcomes:
     """Run from every row of `starts` (shape (B, n)) with one plan, or one plan per row (rows
-    that share a plan object share a step); one outcome per row."""
+    that share a plan object share a step); one outcome per row.
+
+    The record holds RECORD_BUDGET rows shared by all runs (many starts), or, with
+    `rows_per_run`, as many for each run as a run alone would keep (a few runs side by side).
+    """
     count = starts.shape[0]
     plans = [plans] * count if isinstance(plans, Plan) else list(plans)
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
-    recorder = Recorder(record_every, record_limit(count))
+    recorder = Recorder(record_every, RECORD_BUDGET if rows_per_run else record_limit(count),
+                        rows_per_run)
     first = plans[0]
     if count == 1 and first.compiled and first.transforms.noise is None:
         loop = fuse_loop(problem, first, stop, _checks_f(problem, stop), progress is not None)

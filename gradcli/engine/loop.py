@@ -90,6 +90,7 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
         for index in np.flatnonzero(which):
             reasons[index] = reason
         iterations[which] = k
+        recorder.stopped(k)
         final_x[which] = np.column_stack(x)[which]
         final_previous[which] = np.column_stack(previous)[which]
         final_rate[which] = np.broadcast_to(rate, (count,))[which]

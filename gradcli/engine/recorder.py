@@ -14,7 +14,8 @@ HEAD = 10  # the first steps, always kept
 
 
 class Recorder:
-    def __init__(self, every: int | None, limit: int):
+    def __init__(self, every: int | None, limit: int, per_run: bool = False):
+        self.per_run = per_run  # a few runs side by side: each keeps its own resolution
         self.stride = every or 1
         self.thinning = every is None
         self.limit = limit
@@ -22,6 +23,14 @@ class Recorder:
         self.points: list[Any] = []
         self.previous: list[Any] = []
         self.extras: list[Any] = []  # (learning rate, clipped?) of the step that led here
+        self.protected = 0  # the first rows, kept for runs of a batch that have stopped
+
+    def stopped(self, k: int) -> None:
+        """Runs of a batch stopped at step k: with `per_run`, every row kept so far stays, so a
+        run keeps the resolution it had when it stopped, as it would alone (the budget counts
+        later rows); at most 2·limit rows are kept this way, so memory stays bounded."""
+        if self.per_run and len(self.steps) <= 2 * self.limit:
+            self.protected = len(self.steps)
 
     def _keep(self, k: int, point: Any, previous: Any, extras: Any) -> None:
         self.steps.append(k)
@@ -33,10 +42,10 @@ class Recorder:
         """Keep step k (its point, the point before it, how it was reached); return the next
         step to keep."""
         self._keep(k, point, previous, extras)
-        if self.thinning and len(self.steps) >= self.limit + HEAD:
+        if self.thinning and len(self.steps) - self.protected >= self.limit + HEAD:
             self.stride *= 2
             kept = [i for i, step in enumerate(self.steps)
-                    if step % self.stride == 0 or step < HEAD]
+                    if i < self.protected or step % self.stride == 0 or step < HEAD]
             for rows in (self.steps, self.points, self.previous, self.extras):
                 rows[:] = [rows[i] for i in kept]
         if self.thinning and k + 1 < HEAD:
