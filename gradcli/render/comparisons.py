@@ -7,22 +7,17 @@ from typing import Any
 
 import numpy as np
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from gradcli.engine.result import Result, Status
+from gradcli.render.console import output_width
 from gradcli.render.descent import STATUS_STYLE, start_text
+from gradcli.render.fitted import Column, Num, dropped_note, fitted_table
 from gradcli.render.numbers import fmt
 
 
 def _steps_to_tolerance(result: Result) -> str:
     return str(result.iterations) if result.status is Status.converged else "—"
-
-
-def _summary_table(first: str) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    table.add_column(first, no_wrap=True)
-    return table
 
 
 def _heading(results: Sequence[Result], function_text: str, what: str) -> Text:
@@ -34,19 +29,22 @@ def _heading(results: Sequence[Result], function_text: str, what: str) -> Text:
 
 def compare_view(labels: Sequence[str], results: Sequence[Result],
                  function_text: str) -> RenderableType:
-    table = _summary_table("method")
-    for column in ("lr", "status", "steps to tol", "f(x)", "‖∇f‖", "evaluations"):
-        table.add_column(column, justify="left" if column == "status" else "right",
-                         overflow="fold")
-    for label, result in zip(labels, results, strict=True):
-        table.add_row(label, fmt(result.params["lr"], 6),
-                      Text(str(result.status), style=STATUS_STYLE[result.status]),
-                      _steps_to_tolerance(result), fmt(result.f), f"{result.grad_norm:.3e}",
-                      str(result.evaluations))
+    columns = [Column("method", "left", keep=True), Column("lr", rank=1),
+               Column("status", "left", rank=3), Column("steps to tol", rank=2),
+               Column("f(x)", rank=3), Column("‖∇f‖", rank=2), Column("evaluations")]
+    rows = [[label, Num(result.params["lr"], "g", 6),
+             Text(str(result.status), style=STATUS_STYLE[result.status]),
+             _steps_to_tolerance(result), Num(result.f), Num(result.grad_norm, "e", 4),
+             str(result.evaluations)] for label, result in zip(labels, results, strict=True)]
+    table, dropped = fitted_table(columns, rows, output_width())
     notes = [Text(f"{label}: {result.message}", style=STATUS_STYLE[result.status])
              for label, result in zip(labels, results, strict=True)]
-    return Group(_heading(results, function_text, "compare"), Text(""), table, Text(""),
-                 *notes)
+    return Group(_heading(results, function_text, "compare"), Text(""), *table.renderables,
+                 *_optional(dropped_note(dropped)), Text(""), *notes)
+
+
+def _optional(note: Text | None) -> list[Text]:
+    return [] if note is None else [note]
 
 
 def compare_json(labels: Sequence[str], results: Sequence[Result]) -> dict[str, Any]:
@@ -61,32 +59,33 @@ def compare_json(labels: Sequence[str], results: Sequence[Result]) -> dict[str, 
     }
 
 
-def _bound_row(width: int, bound: float, where: str) -> list[Text]:
+def _bound_row(bound: float, where: str) -> list:
     """A marker row: the bound in the lr column, where it holds in the next."""
-    return [Text(f"{fmt(bound, 6)} = 2/λmax", style="bold"), Text(where, style="bold")] \
-        + [Text("")] * (width - 1)
+    return [Text(f"{fmt(bound, 6)} = 2/λmax", style="bold"), Text(where, style="bold"),
+            *[""] * 4]
 
 
 def sweep_view(results: Sequence[Result], verdicts: Sequence[str], bounds: dict[str, float | None],
                function_text: str) -> RenderableType:
     """One row per learning rate, with the stability bounds marked where they fall."""
-    table = _summary_table("lr")
-    for column in ("verdict", "status", "steps to tol", "f(x)", "‖∇f‖"):
-        table.add_column(column, justify="right" if column not in ("verdict", "status")
-                         else "left", overflow="fold")
+    columns = [Column("lr", "left", keep=True), Column("verdict", "left", rank=3),
+               Column("status", "left", rank=1), Column("steps to tol", rank=2),
+               Column("f(x)", rank=2), Column("‖∇f‖", rank=1)]
+    rows = []
     marks = _bound_marks(bounds)
     for result, verdict in zip(results, verdicts, strict=True):
         lr = result.params["lr"]
         while marks and lr > marks[0][0]:
-            table.add_row(*_bound_row(5, *marks.pop(0)))
-        table.add_row(fmt(lr, 6), verdict,
-                      Text(str(result.status), style=STATUS_STYLE[result.status]),
-                      _steps_to_tolerance(result), fmt(result.f), f"{result.grad_norm:.3e}")
-    for mark in marks:
-        table.add_row(*_bound_row(5, *mark))
+            rows.append(_bound_row(*marks.pop(0)))
+        rows.append([Num(lr, "g", 6), verdict,
+                     Text(str(result.status), style=STATUS_STYLE[result.status]),
+                     _steps_to_tolerance(result), Num(result.f), Num(result.grad_norm, "e", 4)])
+    rows += [_bound_row(*mark) for mark in marks]
+    table, dropped = fitted_table(columns, rows, output_width())
     method = results[0].method
-    return Group(_heading(results, function_text, f"sweep of {method}"), Text(""), table,
-                 Text(""), Text(_lesson(bounds), style="dim"))
+    return Group(_heading(results, function_text, f"sweep of {method}"), Text(""),
+                 *table.renderables, *_optional(dropped_note(dropped)), Text(""),
+                 Text(_lesson(bounds), style="dim"))
 
 
 def _bound_marks(bounds: dict[str, float | None]) -> list[tuple[float, str]]:

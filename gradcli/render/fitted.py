@@ -60,6 +60,10 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence], width: int
     """The table at the widest precision that fits `width`; columns that still do not fit are
     left out (their headers are returned so the caller can say so)."""
     shown = list(range(len(columns)))
+    empty = [i for i in shown if not columns[i].keep and all(
+        not _text(row[i], LEVELS[0]) for row in rows)]
+    if empty and not _fits(columns, rows, shown, LEVELS[0], width):
+        shown = [i for i in shown if i not in empty]  # nothing to show there anyway
     while True:
         for level in LEVELS:
             cells = [[_text(row[i], level) for i in shown] for row in rows]
@@ -76,6 +80,12 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence], width: int
 
 
 CHUNK = 200  # rows per part of a long table, written as soon as it is drawn
+
+
+def _fits(columns, rows, shown, level: int, width: int) -> bool:
+    widths = [max([cell_len(columns[i].header)] + [_width(_text(row[i], level)) for row in rows])
+              for i in shown]
+    return sum(widths) + PADDING * (len(shown) - 1) <= width
 
 
 def _build(columns, shown, cells, widths) -> Group:

@@ -12,7 +12,9 @@ from rich.text import Text
 
 from gradcli.learn.datasets import Card
 from gradcli.learn.fitting import Outcome, original_scale
+from gradcli.render.console import output_width
 from gradcli.render.descent import shown_rows
+from gradcli.render.fitted import Column, Num, dropped_note, fitted_table
 from gradcli.render.numbers import fmt
 
 STATUS_STYLE = {"converged": "bold green", "max_epochs": "bold yellow", "diverged": "bold red",
@@ -38,56 +40,57 @@ def _describe(outcome: Outcome, settings: str) -> Text:
     return Text("\n".join(lines))
 
 
-def epoch_table(outcome: Outcome) -> Table:
+def epoch_table(outcome: Outcome) -> tuple[Group, list[str]]:
     epochs = outcome.fit.epochs
     has_val = epochs[0].val_loss is not None
     has_accuracy = epochs[0].train_accuracy is not None
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    columns = ["epoch", "train loss", *(["val loss"] if has_val else []),
-               *(["accuracy"] if has_accuracy else []), "‖∇L‖", "lr"]
-    for name in columns:
-        table.add_column(name, justify="right", no_wrap=True)
+    columns = [Column("epoch", keep=True), Column("train loss", rank=3),
+               *([Column("val loss", rank=2)] if has_val else []),
+               *([Column("accuracy", rank=2)] if has_accuracy else []),
+               Column("‖∇L‖", rank=1), Column("lr")]
+    rows = []
     for index in shown_rows(np.array([e.epoch for e in epochs]), None, False):
         if index is None:
-            table.add_row("⋮", *[""] * (len(columns) - 1))
+            rows.append(["⋮", *[""] * (len(columns) - 1)])
             continue
         e = epochs[index]
         accuracy = e.val_accuracy if has_val else e.train_accuracy
-        table.add_row(str(e.epoch), fmt(e.train_loss, 7),
-                      *([fmt(e.val_loss, 7)] if has_val else []),
-                      *([f"{accuracy:.3f}"] if has_accuracy else []),
-                      f"{e.grad_norm:.3e}", "" if e.epoch == 0 else fmt(e.lr, 6))
-    return table
+        rows.append([str(e.epoch), Num(e.train_loss, "g", 7),
+                     *([Num(e.val_loss, "g", 7)] if has_val else []),
+                     *([f"{accuracy:.3f}"] if has_accuracy else []),
+                     Num(e.grad_norm, "e", 4), "" if e.epoch == 0 else Num(e.lr, "g", 6)])
+    return fitted_table(columns, rows, output_width())
 
 
-def parameter_table(outcome: Outcome) -> Table:
+def parameter_table(outcome: Outcome) -> tuple[Group, list[str]]:
     p, theta = outcome.problem, outcome.fit.theta
     original = original_scale(p, theta)
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    table.add_column("parameter", no_wrap=True)
-    table.add_column("value" + (" (standardized features)" if p.scaling is not None else ""),
-                     justify="right", no_wrap=True)
+    columns = [Column("parameter", "left", keep=True), Column("value", keep=True)]
     if original is not None:
-        table.add_column("value (original units)", justify="right", no_wrap=True)
+        columns.append(Column("in original units", rank=1))
     if outcome.lstsq is not None:
-        table.add_column("least squares", justify="right", no_wrap=True)
-    for index, name in enumerate(p.model.params):
-        table.add_row(name, fmt(float(theta[index])),
-                      *([fmt(float(original[index]))] if original is not None else []),
-                      *([fmt(float(outcome.lstsq[index]))] if outcome.lstsq is not None
-                        else []))
-    return table
+        columns.append(Column("least squares", rank=2))
+    rows = [[name, Num(float(theta[index])),
+             *([Num(float(original[index]))] if original is not None else []),
+             *([Num(float(outcome.lstsq[index]))] if outcome.lstsq is not None else [])]
+            for index, name in enumerate(p.model.params)]
+    return fitted_table(columns, rows, output_width())
 
 
 def fit_view(outcome: Outcome, settings: str) -> RenderableType:
     fit = outcome.fit
-    parts: list[RenderableType] = [_describe(outcome, settings), Text(""), epoch_table(outcome)]
+    epochs, dropped = epoch_table(outcome)
+    parameters, hidden = parameter_table(outcome)
+    parts: list[RenderableType] = [_describe(outcome, settings), Text(""), *epochs.renderables]
     recorded = len(fit.epochs)
     if recorded > 21:
         parts.append(Text(f"{recorded - 20} epochs not shown (--json or --csv has them all).",
                           style="dim"))
-    parts += [Text(""), Text(outcome.message, style=STATUS_STYLE[fit.status]), Text(""),
-              parameter_table(outcome)]
+    parts += [Text(""), Text(outcome.message, style=STATUS_STYLE[fit.status]), Text("")]
+    if outcome.problem.scaling is not None:
+        parts.append(Text("parameters (value: for the standardized features)", style="dim"))
+    parts += parameters.renderables
+    parts += [note for note in (dropped_note(dropped + hidden),) if note is not None]
     if outcome.lstsq is not None:
         gap = float(np.linalg.norm(fit.theta - outcome.lstsq))
         parts.append(Text(f"least squares (numpy.linalg.lstsq, the exact minimiser of the "

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from gradcli.explore.critical_points import Search
 from gradcli.explore.multistart import Basins
 from gradcli.explore.taylor import Model, StepCheck
+from gradcli.render.console import output_width
 from gradcli.render.derivatives import pairs
+from gradcli.render.fitted import Column, Num, dropped_note, fitted_table
 from gradcli.render.maths import MathFormat, show
 from gradcli.render.numbers import fmt, fmt_vector
 
@@ -26,24 +27,16 @@ SYMBOLIC_NOTE = {
 }
 
 
-def _table(*columns: str) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    for column in columns:
-        table.add_column(column, overflow="fold",
-                         justify="left" if column in ("kind", "point", "known") else "right")
-    return table
-
-
 def _box_text(box) -> str:
     return " × ".join(f"[{fmt(low)}, {fmt(high)}]" for low, high in box)
 
 
 def critical_view(search: Search, names: Sequence[str], heading: str) -> RenderableType:
-    table = _table("kind", "point", "f", "eigenvalues of H", "exact")
-    for point in search.points:
-        exact = ", ".join(point.exact) if point.exact else ""
-        table.add_row(point.kind, fmt_vector(point.x), fmt(point.f),
-                      fmt_vector(point.eigenvalues, 6), exact)
+    columns = [Column("kind", "left", keep=True), Column("point", "left", keep=True),
+               Column("f", rank=2), Column("eigenvalues of H", rank=1), Column("exact", "left")]
+    rows = [[point.kind, Num(point.x, "v"), Num(point.f), Num(point.eigenvalues, "v", 6),
+             ", ".join(point.exact) if point.exact else ""] for point in search.points]
+    table, dropped = fitted_table(columns, rows, output_width())
     counts = {}
     for point in search.points:
         counts[point.kind] = counts.get(point.kind, 0) + 1
@@ -55,7 +48,8 @@ def critical_view(search: Search, names: Sequence[str], heading: str) -> Rendera
              f"{len(search.points)} ({summary})"),
         Text(SYMBOLIC_NOTE[search.symbolic], style="dim"),
         Text(""),
-        table,
+        *table.renderables,
+        *([] if dropped_note(dropped) is None else [dropped_note(dropped)]),
     )
 
 
@@ -85,18 +79,23 @@ def taylor_view(model: Model, checks: Sequence[StepCheck], order: int, names: Se
                  else [])),
     ]
     if checks:
-        columns = ["‖h‖", "f(P + h)", "linear", "error", "error/‖h‖²"]
+        columns = [Column("‖h‖", keep=True), Column("f(P + h)", rank=1), Column("linear"),
+                   Column("error", rank=2), Column("error/‖h‖²", rank=2)]
         if order == 2:
-            columns += ["quadratic", "error", "error/‖h‖³"]
-        table = _table(*columns)
+            columns += [Column("quadratic"), Column("error", rank=2),
+                        Column("error/‖h‖³", rank=2)]
+        rows = []
         for c in checks:
-            row = [fmt(c.norm, 6), fmt(c.true), fmt(c.linear), f"{c.linear_error:.3e}",
-                   f"{c.linear_error / c.norm**2:.4g}"]
+            row = [Num(c.norm, "g", 6), Num(c.true), Num(c.linear), Num(c.linear_error, "e", 4),
+                   Num(c.linear_error / c.norm**2, "g", 4)]
             if order == 2:
-                row += [fmt(c.quadratic), f"{c.quadratic_error:.3e}",
-                        f"{c.quadratic_error / c.norm**3:.4g}"]
-            table.add_row(*row)
-        parts += [Text(""), table, Text(""), Text(
+                row += [Num(c.quadratic), Num(c.quadratic_error, "e", 4),
+                        Num(c.quadratic_error / c.norm**3, "g", 4)]
+            rows.append(row)
+        table, dropped = fitted_table(columns, rows, output_width())
+        note = dropped_note(dropped)
+        parts += [Text(""), *table.renderables, *([] if note is None else [note]), Text(""),
+                  Text(
             "The first-order error shrinks like ‖h‖² and the second-order like ‖h‖³: the ratio "
             "columns settle to constants as h shrinks.", style="dim")]
     return Group(*parts)
@@ -132,17 +131,20 @@ def taylor_json(model: Model, checks: Sequence[StepCheck], order: int, names: Se
 
 def basins_view(found: Basins, spec: str, count: int, box, heading: str,
                 settings: str) -> RenderableType:
-    table = _table("basin", "end point", "f", "kind", "known", "starts", "share")
-    for basin in found.basins:
-        table.add_row(basin.label, fmt_vector(basin.x), fmt(basin.f), basin.kind, basin.known,
-                      str(basin.count), f"{100 * basin.count / count:.1f}%")
+    columns = [Column("basin", keep=True), Column("end point", "left", keep=True),
+               Column("f", rank=2), Column("kind", "left", rank=2), Column("known", "left"),
+               Column("starts", rank=1), Column("share", rank=3)]
+    rows = [[basin.label, Num(basin.x, "v"), Num(basin.f), basin.kind, basin.known,
+             str(basin.count), f"{100 * basin.count / count:.1f}%"] for basin in found.basins]
+    table, dropped = fitted_table(columns, rows, output_width())
     statuses = ", ".join(f"{status} {number}" for status, number in sorted(found.statuses.items()))
     return Group(
         Text(heading, style="bold"),
         Text(f"{count} starts ({spec}) in {_box_text(box)}, {settings}"),
         Text(f"how the runs ended: {statuses}"),
         Text(""),
-        table,
+        *table.renderables,
+        *([] if dropped_note(dropped) is None else [dropped_note(dropped)]),
     )
 
 
