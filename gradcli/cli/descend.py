@@ -289,9 +289,11 @@ def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, 
             from gradcli.render.plots import basin_map
 
             labels = [basin.label for basin in found.basins]
+            known = [basin.known == "global minimum" for basin in found.basins]
+            minima = [m.point for m in problem.entry.minima] if problem.entry else []
             sys.stdout.write("\n" + basin_map(points, found.membership, labels, region,
-                                               plot_width(), 24, wants_colour(sys.stdout))
-                             + "\n")
+                                               plot_width(), 24, wants_colour(sys.stdout),
+                                               known, minima) + "\n")
     if target is not None:
         groups = [(f"{b.label}: {b.kind} f = {b.f:.4g}" + (f" ({b.known})" if b.known else ""),
                    points[found.membership == index]) for index, b in enumerate(found.basins)]

@@ -14,8 +14,13 @@ import numpy as np
 from gradcli.explore.surface import SurfaceGrid
 from gradcli.render.numbers import fmt
 
-RAMP = " .:-=+*#%@"  # low f → light, high f → dense
-PATH_MARKERS = "•ox+*#@%&$"
+RAMP = " .·:-~=≡░▒"  # low f → light, high f → dense; no path marker is among these
+PATH_MARKERS = "●○◆◇▲△■□★☆"
+# Okabe & Ito's colour-blind-safe palette, readable on dark and light terminals (its yellow
+# and black left out), and a mid grey for the shading of f.
+PATH_COLOURS = [(230, 159, 0), (86, 180, 233), (0, 158, 115), (0, 114, 178), (213, 94, 0),
+                (204, 121, 167)]
+SHADE_COLOUR = (150, 150, 150)
 
 
 class Series(NamedTuple):
@@ -25,17 +30,21 @@ class Series(NamedTuple):
 
 
 def _key(labels: Sequence[str]) -> str:
-    """Which marker is which series, for the title (a legend box would hide data)."""
-    return " — " + "  ".join(f"{PATH_MARKERS[i % len(PATH_MARKERS)]} {label}"
-                             for i, label in enumerate(labels))
+    """Which marker is which series, printed under the plot (a title too long for the width
+    would be dropped, and a legend box would hide data)."""
+    return "  ".join(f"{PATH_MARKERS[i % len(PATH_MARKERS)]} {label}"
+                     for i, label in enumerate(labels))
 
 
-def _figure(width: int, height: int):
+def _figure(width: int, height: int, colours: Sequence[tuple[int, int, int]] | None = None):
+    """The global plotext figure, cleared, with `colours` given to its signals in turn."""
     import plotext
+    from plotext._settings.themes import add_theme
 
     figure = plotext.figure
     figure.clear()
-    figure.theme("simple")  # coloured lines, no painted background: right on dark terminals too
+    add_theme("gradcli", sequence=list(colours or PATH_COLOURS))  # no painted background
+    figure.theme("gradcli")
     plotext.terminal.limit(False, False)
     figure.plot_size(width, height)
     return figure
@@ -91,15 +100,18 @@ def convergence_plot(series: Sequence[Series], title: str, width: int, height: i
     steps = np.concatenate([s.k for s in finite]) if finite else np.array([0])
     ticks = nice_ticks(float(steps.min()), float(steps.max()))
     figure.ruler("x").ticks(ticks, [fmt(t) for t in ticks])
-    key = _key([s.label for s in series]) if len(series) > 1 else ""
-    figure.title(title + (" (log scale)" if log else "") + key)
-    return figure.build().string(colorless=not colour)
+    figure.title(title + (" (log scale)" if log else ""))
+    text = figure.build().string(colorless=not colour)
+    return text + ("\n" + _key([s.label for s in series]) if len(series) > 1 else "")
 
 
 def surface_map(grid: SurfaceGrid, paths: Sequence[tuple[str, np.ndarray]], width: int,
                 height: int, colour: bool) -> str:
-    """f as shaded characters (equal-count bands, light = low) with each path drawn on top."""
-    figure = _figure(width, height)
+    """f as shaded characters (equal-count bands, light = low, in grey) with each path drawn on
+    top in its own colour and marker; the key is printed under the map."""
+    colours = [SHADE_COLOUR] + [PATH_COLOURS[i % len(PATH_COLOURS)] for i in range(len(paths))
+                                for _ in range(3)]  # each path: its line, S and E
+    figure = _figure(width, height, colours)
     values = grid.values
     finite = np.isfinite(values)
     shade = np.full(values.shape, " ", dtype="<U1")
@@ -117,9 +129,9 @@ def surface_map(grid: SurfaceGrid, paths: Sequence[tuple[str, np.ndarray]], widt
         figure.draw(figure.signal([float(path[-1, 0])], [float(path[-1, 1])], marker="E"))
     figure.ruler("x").lim(float(grid.xs[0]), float(grid.xs[-1]))
     figure.ruler("y").lim(float(grid.ys[0]), float(grid.ys[-1]))
-    key = _key([label for label, _ in paths]) if len(paths) > 1 else ""
-    figure.title("f around the path: light = low, dense = high; S start, E end" + key)
-    return figure.build().string(colorless=not colour)
+    figure.title("f around the path: light = low, dense = high; S start, E end")
+    text = figure.build().string(colorless=not colour)
+    return text + ("\n" + _key([label for label, _ in paths]) if len(paths) > 1 else "")
 
 
 def sweep_plot(rates: np.ndarray, finals: np.ndarray, bounds: Sequence[float], width: int,
@@ -146,19 +158,63 @@ def sweep_plot(rates: np.ndarray, finals: np.ndarray, bounds: Sequence[float], w
     return figure.build().string(colorless=not colour)
 
 
+MAP_LABELS = 20  # basins labelled on the map; the rest are drawn as "other"
+
+
 def basin_map(starts: np.ndarray, membership: np.ndarray, labels: Sequence[str],
-              box: Sequence[tuple[float, float]], width: int, height: int, colour: bool) -> str:
-    """Each start drawn with the label of the basin its run ended in ('·' if none)."""
+              box: Sequence[tuple[float, float]], width: int, height: int, colour: bool,
+              known: Sequence[bool] = (), minima: Sequence[Sequence[float]] = ()) -> str:
+    """Each character cell of the plane marked with the basin most of its starts reached:
+    the MAP_LABELS largest basins (and every basin at a known global minimum) by their labels,
+    the others as '+', none as '·'; cells without a start take their neighbours' mark (no
+    blank stripes); the key under the map says how many basins were grouped."""
+    counts = np.bincount(membership[membership >= 0], minlength=len(labels))
+    order = np.argsort(-counts, kind="stable")
+    named = set(order[:MAP_LABELS].tolist()) | {i for i, k in enumerate(known) if k}
+    marks = np.array([labels[i] if i in named else "+" for i in range(len(labels))] + ["·"])
+    columns, rows = 2 * width, 2 * height  # more points than character cells: no gaps
+    cells = _raster(starts, np.where(membership >= 0, membership, len(labels)), box, columns,
+                    rows, len(labels) + 1)
     figure = _figure(width, height)
-    for index, label in [(-1, "·"), *enumerate(labels)]:
-        chosen = starts[membership == index]
-        if len(chosen):
-            figure.draw(figure.signal(chosen[:, 0].tolist(), chosen[:, 1].tolist(),
-                                      marker=label))
+    xs = np.linspace(box[0][0], box[0][1], columns)
+    ys = np.linspace(box[1][0], box[1][1], rows)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    figure.draw(figure.signal(grid_x.ravel().tolist(), grid_y.ravel().tolist(),
+                              marker=marks[cells].ravel().tolist()))
+    for point in minima:
+        figure.draw(figure.signal([float(point[0])], [float(point[1])], marker="★"))
     figure.ruler("x").lim(*box[0])
     figure.ruler("y").lim(*box[1])
-    figure.title("basins: each start marked with the basin its run reached (· none)")
-    return figure.build().string(colorless=not colour)
+    figure.title("basins: each region marked with the basin its starts reached")
+    grouped = len(labels) - len([i for i in named if i < len(labels)])
+    key = "labels as in the table; + another basin" if grouped else "labels as in the table"
+    key += f" ({grouped} basins grouped)" if grouped else ""
+    key += "; · no basin" + ("; ★ a global minimum" if len(minima) else "")
+    return figure.build().string(colorless=not colour) + "\n" + key
+
+
+def _raster(points: np.ndarray, classes: np.ndarray, box, columns: int, rows: int,
+            count: int) -> np.ndarray:
+    """(rows, columns) of the most frequent class among the points in each cell, empty cells
+    filled from their filled neighbours."""
+    col = np.clip(((points[:, 0] - box[0][0]) / (box[0][1] - box[0][0]) * columns).astype(int),
+                  0, columns - 1)
+    row = np.clip(((points[:, 1] - box[1][0]) / (box[1][1] - box[1][0]) * rows).astype(int),
+                  0, rows - 1)
+    tally = np.zeros((rows * columns, count), dtype=np.int64)
+    np.add.at(tally, (row * columns + col, classes), 1)
+    filled = tally.sum(axis=1) > 0
+    cells = np.where(filled, tally.argmax(axis=1), -1).reshape(rows, columns)
+    for _ in range(rows + columns):  # grow filled cells into empty ones
+        if (cells >= 0).all():
+            break
+        grown = cells.copy()
+        for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+            shifted = np.roll(cells, (dr, dc), axis=(0, 1))
+            take = (grown < 0) & (shifted >= 0)
+            grown[take] = shifted[take]
+        cells = grown
+    return np.where(cells >= 0, cells, count - 1)
 
 
 def curve_plot(xs: np.ndarray, values: np.ndarray, paths: Sequence[tuple[str, np.ndarray,
