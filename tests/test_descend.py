@@ -238,3 +238,23 @@ def test_long_runs_on_a_terminal_show_a_progress_bar(monkeypatch):
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     with progress.progress_bar(100) as update:
         assert update is None  # not a terminal: no bar at all
+
+
+def test_one_variable_gets_the_curve_with_its_iterates():
+    text = gradcli("descend", "x**2", "--start", "1", "--lr", "0.9", "--plot", "--no-table",
+                   env={"COLUMNS": "80"}).stdout
+    assert "f(x) and the iterates; S start, E end" in text and "\n● gd" in text
+    assert "S" in text and "E" in text
+
+
+def test_log_axes_have_whole_decades_evenly_spaced():
+    import re
+
+    text = gradcli("sweep", "x**2 + y**2", "--start", "1,2", "--lr", "1e-4:3:13", "--steps",
+                   "1000", "--plot", "--no-table", env={"COLUMNS": "80"}).stdout
+    for line in text.splitlines():
+        decades = [int(t) for t in re.findall(r"1e(-?\d+)", line)]
+        if len(decades) >= 3:
+            gaps = {b - a for a, b in zip(decades, decades[1:], strict=False)}
+            assert len(gaps) == 1, line  # evenly spaced
+            assert all(d % next(iter(gaps)) == 0 for d in decades), line  # multiples of it

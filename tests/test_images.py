@@ -148,21 +148,18 @@ def test_animate_off_a_terminal_is_a_note_and_the_usual_output():
     assert run.stderr == "note: --animate needs a terminal; the usual output follows.\n"
 
 
-def _in_a_terminal(args: list[str], interrupt_after: float | None = None,
+def _in_a_terminal(args: list[str], interrupt_when: str | None = None,
                    **settings: str) -> str:
     """Run gradcli on a pseudo-terminal (TERM=xterm unless `settings` say otherwise), press
-    Ctrl-C after `interrupt_after` seconds if given, and return everything it wrote."""
+    Ctrl-C once `interrupt_when` has been written if given, and return everything it wrote."""
     import pty
     import signal
-    import threading
 
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     env.update({"COLUMNS": "80", "LINES": "40", "TERM": "xterm", **settings})
     pid, fd = pty.fork()
     if pid == 0:  # the child: gradcli, attached to the terminal
         os.execve(sys.executable, [sys.executable, "-m", "gradcli", *args], env)
-    if interrupt_after is not None:
-        threading.Timer(interrupt_after, os.kill, (pid, signal.SIGINT)).start()
     chunks = []
     while True:
         try:
@@ -172,6 +169,9 @@ def _in_a_terminal(args: list[str], interrupt_after: float | None = None,
         if not chunk:
             break
         chunks.append(chunk)
+        if interrupt_when is not None and interrupt_when.encode() in b"".join(chunks):
+            os.kill(pid, signal.SIGINT)
+            interrupt_when = None
     os.waitpid(pid, 0)
     return b"".join(chunks).decode("utf-8", "replace")
 
@@ -186,7 +186,7 @@ def test_animate_redraws_in_place_on_a_terminal():
 
 def test_ctrl_c_ends_the_animation_and_keeps_the_result():
     out = _in_a_terminal(["descend", "x**2 + y**2", "--start", "1,2", "--lr", "0.1",
-                          "--animate", "--fps", "4", "--no-plot"], interrupt_after=4)
+                          "--animate", "--fps", "4", "--no-plot"], interrupt_when="k = 5")
     assert "note: animation stopped; the result follows." in out
     assert "k = 90" not in out.split("note: animation stopped")[0]
     assert "Converged: ‖∇f‖ = 8.48e-09 ≤ tol 1e-08 after 90 steps." in out

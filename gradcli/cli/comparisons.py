@@ -297,11 +297,14 @@ def sweep(
 
             from gradcli.render.plots import sweep_plot
 
-            finals = np.array([result.f if verdict != "diverged" else np.nan
-                               for result, verdict in zip(results, verdicts, strict=True)])
+            finals = np.array([result.f for result in results])
+            taken = np.array([r.iterations if r.status == "converged" else np.nan
+                              for r in results], dtype=float)
+            diverged = np.array([verdict == "diverged" for verdict in verdicts])
             marks = [b for b in bounds.values() if b is not None]
-            sys.stdout.write("\n" + sweep_plot(np.asarray(rates), finals, marks, plot_width(),
-                                               18, wants_colour(sys.stdout)) + "\n")
+            sys.stdout.write("\n" + sweep_plot(np.asarray(rates), finals, taken, diverged,
+                                               marks, plot_width(), 16,
+                                               wants_colour(sys.stdout)) + "\n")
         return None
 
     run(body)

@@ -351,8 +351,16 @@ def descent_plots(problem, result, width: int, colour: bool) -> str:
         convergence_plot([Series("‖∇f‖", history.k, history.grad_norm)],
                          "‖∇f(x_k)‖ against step k", width, 12, colour),
     ]
-    if not is_large(problem) and len(problem.variables) == 2 \
-            and np.isfinite(history.x).all(axis=1).any():
+    finite = np.isfinite(history.x).all(axis=1) if history.x.size else np.array([False])
+    if not is_large(problem) and len(problem.variables) == 2 and finite.any():
         grid = surface_grid(problem, box_around(history.x), width, 22)
         parts.append(surface_map(grid, [(result.method, history.x)], width, 24, colour))
+    if not is_large(problem) and len(problem.variables) == 1 and finite.any():
+        from gradcli.explore.surface import curve, interval_around
+        from gradcli.render.plots import curve_plot
+
+        line = curve(problem, interval_around(history.x[finite]), 2 * width)
+        parts.append(curve_plot(line.xs, line.values,
+                                [(result.method, history.x[:, 0], history.f)], width, 20,
+                                colour))
     return "\n\n".join(parts) + "\n"

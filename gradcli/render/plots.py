@@ -62,11 +62,20 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
 
 
 def _decade_ticks(figure, axis: str, values: np.ndarray, most: int) -> None:
-    """Label a log10-scaled axis with powers of ten (1e-4, 1e-3, …), at most `most` of them."""
+    """Label a log10-scaled axis with whole decades, evenly spaced: every 1, 2, 5, 10, 20, …
+    decades (multiples of that step), at most `most` of them."""
     low, high = math.floor(np.log10(values.min())), math.ceil(np.log10(values.max()))
-    step = max(1, math.ceil((high - low) / most))
-    ticks = list(range(low, high + 1, step))
+    step = next(m * 10**e for e in range(6) for m in (1, 2, 5)
+                if (high - low) / (m * 10**e) <= max(1, most - 1))
+    first = math.floor(low / step) * step
+    ticks = [t for t in range(first, high + step, step) if low <= t <= high] or [low]
     figure.ruler(axis).ticks(ticks, [f"1e{t}" for t in ticks])
+
+
+def _round_ticks(figure, axis: str, low: float, high: float, count: int = 6) -> None:
+    """Round numbers (1, 2 or 5 times a power of ten) on a linear axis, written in full."""
+    ticks = nice_ticks(low, high, count)
+    figure.ruler(axis).ticks(ticks, [fmt(t, 6) for t in ticks])
 
 
 def _decades(values: np.ndarray) -> bool:
@@ -97,6 +106,9 @@ def convergence_plot(series: Sequence[Series], title: str, width: int, height: i
         figure.draw(figure.signal(s.k.tolist(), ys.tolist(), marker=marker).lines())
     if log and pooled.size:
         _decade_ticks(figure, "y", pooled, max(2, (height - 4) // 2))
+    elif pooled.size and pooled.max() > pooled.min():
+        _round_ticks(figure, "y", float(pooled.min()), float(pooled.max()),
+                     max(2, (height - 4) // 2))
     steps = np.concatenate([s.k for s in finite]) if finite else np.array([0])
     ticks = nice_ticks(float(steps.min()), float(steps.max()))
     figure.ruler("x").ticks(ticks, [fmt(t) for t in ticks])
@@ -129,33 +141,46 @@ def surface_map(grid: SurfaceGrid, paths: Sequence[tuple[str, np.ndarray]], widt
         figure.draw(figure.signal([float(path[-1, 0])], [float(path[-1, 1])], marker="E"))
     figure.ruler("x").lim(float(grid.xs[0]), float(grid.xs[-1]))
     figure.ruler("y").lim(float(grid.ys[0]), float(grid.ys[-1]))
+    _round_ticks(figure, "x", float(grid.xs[0]), float(grid.xs[-1]), max(2, width // 12))
+    _round_ticks(figure, "y", float(grid.ys[0]), float(grid.ys[-1]), max(2, height // 5))
     figure.title("f around the path: light = low, dense = high; S start, E end")
     text = figure.build().string(colorless=not colour)
     return text + ("\n" + _key([label for label, _ in paths]) if len(paths) > 1 else "")
 
 
-def sweep_plot(rates: np.ndarray, finals: np.ndarray, bounds: Sequence[float], width: int,
-               height: int, colour: bool) -> str:
-    """Final f against the learning rate (log x; log y when it helps); a vertical line at each
-    stability bound 2/λmax. Runs that blew up come as NaN and get no point."""
-    kept = np.isfinite(finals)
-    log = _decades(finals[kept])
-    if log:
-        kept &= finals > 0
-    figure = _figure(width, height)
-    xs = np.log10(rates[kept])
-    ys = finals[kept]
-    plotted = np.log10(ys) if log else ys
-    if xs.size:
-        figure.draw(figure.signal(xs.tolist(), plotted.tolist(), marker="•").lines())
-        low, high = (float(plotted.min()), float(plotted.max())) if plotted.size else (0.0, 1.0)
-        for bound in bounds:
-            figure.draw(figure.signal([math.log10(bound)] * 2, [low, high], marker="|").lines())
+def sweep_plot(rates: np.ndarray, finals: np.ndarray, steps: np.ndarray, diverged: np.ndarray,
+               bounds: Sequence[float], width: int, height: int, colour: bool) -> str:
+    """Two panels against the learning rate (log x): the final f of every rate as a point
+    (diverged rates as ✕ along the top), and the steps to tolerance of the rates that
+    converged; a vertical line at each stability bound 2/λmax."""
+    panels = []
+    for values, title, marked in (
+            (np.where(diverged, np.nan, finals), "final f against the learning rate η", True),
+            (steps, "steps to tolerance against η (converged rates)", False)):
+        kept = np.isfinite(values)
+        log = _decades(values[kept])
         if log:
+            kept &= values > 0
+        figure = _figure(width, height)
+        xs, ys = np.log10(rates[kept]), values[kept]
+        plotted = np.log10(ys) if log else ys
+        low, high = (float(plotted.min()), float(plotted.max())) if plotted.size else (0.0, 1.0)
+        if xs.size:
+            figure.draw(figure.signal(xs.tolist(), plotted.tolist(), marker="●"))
+        if marked and diverged.any():
+            figure.draw(figure.signal(np.log10(rates[diverged]).tolist(),
+                                      [high] * int(diverged.sum()), marker="✕"))
+        for bound in bounds:
+            figure.draw(figure.signal([math.log10(bound)] * 2, [low, high], marker="│").lines())
+        if log and ys.size:
             _decade_ticks(figure, "y", ys, max(2, (height - 4) // 2))
-    _decade_ticks(figure, "x", rates, max(2, width // 10))
-    figure.title("final f against the learning rate (log scale); | marks 2/λmax")
-    return figure.build().string(colorless=not colour)
+        elif plotted.size and high > low:
+            _round_ticks(figure, "y", low, high, max(2, (height - 4) // 2))
+        _decade_ticks(figure, "x", rates, max(2, width // 10))
+        figure.title(title + (" (log scale)" if log else ""))
+        panels.append(figure.build().string(colorless=not colour))
+    key = "● a rate; ✕ diverged; │ 2/λmax" if bounds else "● a rate; ✕ diverged"
+    return "\n".join(panels) + "\n" + key
 
 
 MAP_LABELS = 20  # basins labelled on the map; the rest are drawn as "other"
@@ -185,6 +210,8 @@ def basin_map(starts: np.ndarray, membership: np.ndarray, labels: Sequence[str],
         figure.draw(figure.signal([float(point[0])], [float(point[1])], marker="★"))
     figure.ruler("x").lim(*box[0])
     figure.ruler("y").lim(*box[1])
+    _round_ticks(figure, "x", *box[0], max(2, width // 12))
+    _round_ticks(figure, "y", *box[1], max(2, height // 5))
     figure.title("basins: each region marked with the basin its starts reached")
     grouped = len(labels) - len([i for i in named if i < len(labels)])
     key = "labels as in the table; + another basin" if grouped else "labels as in the table"
@@ -235,9 +262,10 @@ def curve_plot(xs: np.ndarray, values: np.ndarray, paths: Sequence[tuple[str, np
         figure.draw(figure.signal([float(px[good][0])], [float(pf[good][0])], marker="S"))
         figure.draw(figure.signal([float(px[good][-1])], [float(pf[good][-1])], marker="E"))
     figure.ruler("x").lim(float(xs[0]), float(xs[-1]))
-    key = _key([label for label, _, _ in paths])
-    figure.title("f(x) and the iterates; S start, E end" + key)
-    return figure.build().string(colorless=not colour)
+    _round_ticks(figure, "x", float(xs[0]), float(xs[-1]), max(2, width // 12))
+    figure.title("f(x) and the iterates; S start, E end")
+    return figure.build().string(colorless=not colour) + "\n" + _key(
+        [label for label, _, _ in paths])
 
 
 def data_plot(x: np.ndarray, y: np.ndarray, xs: np.ndarray, fitted: np.ndarray, names: tuple,
