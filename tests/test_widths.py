@@ -68,3 +68,29 @@ def test_no_table_line_splits_a_number(view, width):
                 assert NUMBER.fullmatch(cell) or cell == "—", f"{cell!r} in {line!r}"
             if cell.startswith("("):
                 assert cell.endswith(")"), f"a vector cut in {line!r}"
+
+
+def test_path_marks_never_look_like_the_shading_and_paths_are_never_black_or_white():
+    from gradcli.render.plots import PATH_COLOURS, PATH_MARKERS, RAMP, SHADE_COLOUR
+
+    assert not set(PATH_MARKERS) & set(RAMP) and not set("SE") & set(RAMP)
+    for colour in PATH_COLOURS:
+        assert colour not in ((0, 0, 0), (255, 255, 255)) and colour != SHADE_COLOUR
+        assert 60 <= sum(colour) / 3 <= 200  # mid-tones: visible on dark and light terminals
+
+
+def test_every_path_of_compare_is_in_the_key_under_the_map():
+    text = gradcli("compare", "rosenbrock", "--methods", "gd,momentum,nesterov,adagrad,rmsprop,"
+                   "adam:lr=0.1,newton", "--plot", "--no-table", env={"COLUMNS": "60"}).stdout
+    key = text.rstrip().splitlines()[-1]
+    for marker, label in zip("●○◆◇▲△■", ["gd", "momentum", "nesterov", "adagrad", "rmsprop",
+                                          "adam:lr=0.1", "newton"], strict=True):
+        assert f"{marker} {label}" in key
+
+
+def test_many_basins_are_grouped_and_the_global_minimum_is_marked():
+    text = gradcli("descend", "rastrigin", "--starts", "random:500", "--seed", "1", "--plot",
+                   "--no-table", env={"COLUMNS": "80"}).stdout
+    assert "★" in text and "basins grouped)" in text
+    rows = [line for line in text.splitlines() if line.startswith(("    │", " 5", "-5", " 0"))]
+    assert not any("  " in row.split("│")[1] for row in rows if "│" in row[4:])  # no stripes
