@@ -16,7 +16,7 @@ from gradcli.cli.app import (
     expression_text,
     run,
 )
-from gradcli.cli.completion import method_lists, method_names
+from gradcli.cli.completion import method_lists
 from gradcli.cli.descend import picture_title
 from gradcli.cli.options import (
     DEFAULT_STEPS,
@@ -26,6 +26,7 @@ from gradcli.cli.options import (
     Beta2,
     Decay,
     Eps,
+    Method,
     Momentum,
     Plot,
     RecordEvery,
@@ -226,8 +227,7 @@ def sweep(
         help="Learning rates: LOW:HIGH:COUNT, log-spaced (e.g. 1e-4:1:13), or a list "
              "(e.g. 0.001,0.01,0.1).")] = "1e-4:1:13",
     start: Start = None,
-    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP,
-                                        autocompletion=method_names)] = "gd",
+    method: Method = "gd",
     momentum: Momentum = None,
     decay: Decay = None,
     beta1: Beta1 = None,

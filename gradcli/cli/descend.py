@@ -17,12 +17,10 @@ from gradcli.cli.app import (
     run,
     whole_number,
 )
-from gradcli.cli.completion import method_names
 from gradcli.cli.landscape import Box
 from gradcli.cli.options import (
     DEFAULT_STEPS,
     DEFAULT_TOL,
-    METHOD_HELP,
     Accumulate,
     Beta1,
     Beta2,
@@ -31,6 +29,7 @@ from gradcli.cli.options import (
     Decay,
     Eps,
     FTol,
+    Method,
     Momentum,
     Noise,
     Plot,
@@ -70,8 +69,7 @@ def descend(
     expr: Expression,
     start: Start = None,
     lr: Rate = None,
-    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP,
-                                        autocompletion=method_names)] = "gd",
+    method: Method = "gd",
     momentum: Momentum = None,
     decay: Decay = None,
     beta1: Beta1 = None,

@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import Json, app, run, whole_number
-from gradcli.cli.completion import method_names
 from gradcli.cli.options import (
-    METHOD_HELP,
     Accumulate,
     Beta1,
     Beta2,
@@ -18,6 +16,7 @@ from gradcli.cli.options import (
     ClipValue,
     Decay,
     Eps,
+    Method,
     Momentum,
     Noise,
     Plot,
@@ -48,8 +47,7 @@ def embed(
     ] = 1,
     dim: Annotated[int, typer.Option("--dim", parser=whole_number,
                                      help="Length d of each word vector.")] = 2,
-    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP,
-                                        autocompletion=method_names)] = "adam",
+    method: Method = "adam",
     lr: Annotated[float, typer.Option("--lr", help="Learning rate η.")] = 0.1,
     momentum: Momentum = None,
     decay: Decay = None,

@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import Json, app, run, whole_number
-from gradcli.cli.completion import method_names
 from gradcli.cli.options import (
-    METHOD_HELP,
     Accumulate,
     Beta1,
     Beta2,
@@ -18,6 +16,7 @@ from gradcli.cli.options import (
     ClipValue,
     Decay,
     Eps,
+    Method,
     Momentum,
     Plot,
     Schedule,
@@ -82,8 +81,7 @@ def fit(
     epochs: Annotated[int, typer.Option("--epochs", parser=whole_number,
                                         help="Passes over the training rows.")] = DEFAULT_EPOCHS,
     lr: Annotated[float, typer.Option("--lr", help="Learning rate η.")] = 0.01,
-    method: Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP,
-                                        autocompletion=method_names)] = "gd",
+    method: Method = "gd",
     momentum: Momentum = None,
     decay: Decay = None,
     beta1: Beta1 = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import whole_number
+from gradcli.cli.completion import method_names
 
 DEFAULT_STEPS = 10_000
 DEFAULT_TOL = 1e-8
@@ -47,6 +48,10 @@ METHOD_HELP = (
     "v ← β₂·v + (1 − β₂)·g², x ← x − η·m̂/(√v̂ + ε) with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) | "
     "newton: x ← x − η·(H + μI)⁻¹·g, μ > 0 only where H is not positive definite (default η 1)"
 )
+
+
+Method = Annotated[str, typer.Option("--method", "-m", help=METHOD_HELP,
+                                     autocompletion=method_names)]
 
 
 def method_options(momentum, decay, beta1, beta2, eps) -> dict[str, float]:
