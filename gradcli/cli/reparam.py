@@ -187,11 +187,11 @@ def _report(problem, change, thetas, phis, chain, direct, runs, curvature_of) ->
 
 def _show(report, runs, problem, table, plot) -> None:
     from rich.console import Group
-    from rich.table import Table as RichTable
     from rich.text import Text
 
-    from gradcli.render.console import emit, plot_width, wants_colour
-    from gradcli.render.numbers import fmt, fmt_vector
+    from gradcli.render.console import emit, output_width, plot_width, wants_colour
+    from gradcli.render.fitted import Column, Num, dropped_note, fitted_table
+    from gradcli.render.numbers import fmt_vector
 
     old, new = report["variables"], report["new_variables"]
     o, n = f"({', '.join(old)})", f"({', '.join(new)})"
@@ -205,32 +205,37 @@ def _show(report, runs, problem, table, plot) -> None:
              f"{fmt_vector(chain['jacobian_transpose_times_gradient'])}   ∇g = "
              f"{fmt_vector(chain['gradient_of_g'])}   (largest difference "
              f"{chain['largest_difference']:.1e})"]
-    curves = RichTable(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    for column in ("curvature", f"in {o}", f"in {n}"):
-        curves.add_column(column, no_wrap=True)
+    curves_rows = []
     for where in ("start", "end"):
         pair = [report["curvature"][where][side] for side in ("original", "mapped")]
-        cells = [fmt_vector(c["eigenvalues"], 6) if c else "—" for c in pair]
-        label = "start" if where == "start" else f"end of {runs[0]['label']} in {o}"
-        curves.add_row(f"eigenvalues of H ({label})", *cells)
-        bounds = [fmt(c["stability_bound"], 4) if c and c["stability_bound"] else "—"
-                  for c in pair]
-        curves.add_row(f"2/λmax ({label})", *bounds)
-    summary = RichTable(box=None, header_style="bold", pad_edge=False, padding=(0, 2, 0, 0))
-    for column in ("method", "lr", f"status in {o}", "steps", f"status in {n}", "steps",
-                   "largest distance between the paths"):
-        summary.add_column(column, no_wrap=True)
+        label = "start" if where == "start" else f"end of {runs[0]['label']}"
+        curves_rows.append([f"eigenvalues of H ({label})",
+                            *(Num(c["eigenvalues"], "v", 6) if c else "—" for c in pair)])
+        curves_rows.append([f"2/λmax ({label})",
+                            *(Num(c["stability_bound"], "g", 4) if c and c["stability_bound"]
+                              else "—" for c in pair)])
+    curves, hidden = fitted_table([Column("curvature", "left", keep=True),
+                                   Column(f"in {o}", keep=True), Column(f"in {n}", keep=True)],
+                                  curves_rows, output_width())
+    summary_rows = []
     sentences = []
     for r in runs:
         a, b = r["original"], r["mapped"]
-        summary.add_row(r["label"], fmt(r["lr"]), str(a.status), str(a.iterations),
-                        str(b.status), str(b.iterations), f"{r['distance']:.3e}")
+        summary_rows.append([r["label"], Num(r["lr"], "g", 6), str(a.status), str(a.iterations),
+                             str(b.status), str(b.iterations), Num(r["distance"], "e", 4)])
         sentences.append(f"{r['label']} in {o}: {a.message}")
         sentences.append(f"{r['label']} in {n}: {b.message} Mapped back: {o} = "
                          f"{fmt_vector(r['mapped_back'][-1])}.")
+    summary, dropped = fitted_table(
+        [Column("method", "left", keep=True), Column("lr", rank=1),
+         Column(f"status in {o}", "left", keep=True), Column("steps", rank=2),
+         Column(f"status in {n}", "left", keep=True), Column("steps", rank=2),
+         Column("largest distance between the paths", rank=3)], summary_rows, output_width())
     parts = [Text("\n".join(lines)), Text("")]
     if table:
-        parts += [curves, Text(""), summary, Text("")]
+        note = dropped_note(hidden + dropped)
+        parts += [*curves.renderables, Text(""), *summary.renderables,
+                  *([] if note is None else [note]), Text("")]
     parts.append(Text("\n".join(sentences)))
     emit(Group(*parts))
     if (plot if plot is not None else sys.stdout.isatty()) and len(problem.variables) == 2:

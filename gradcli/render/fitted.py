@@ -73,8 +73,8 @@ def fitted_table(columns: Sequence[Column], rows: Sequence[Sequence], width: int
                 return _build(columns, shown, cells, widths), \
                     [columns[i].header for i in range(len(columns)) if i not in shown]
         droppable = [i for i in shown if not columns[i].keep]
-        if not droppable:  # only the kept columns remain: they are shown at the last level
-            return _build(columns, shown, cells, widths), \
+        if not droppable:  # even the kept columns are too wide side by side: one per line
+            return _vertical(columns, shown, cells), \
                 [columns[i].header for i in range(len(columns)) if i not in shown]
         shown.remove(min(droppable, key=lambda i: (columns[i].rank, -i)))
 
@@ -100,6 +100,17 @@ def _build(columns, shown, cells, widths) -> Group:
         for row in cells[start:start + CHUNK]:
             table.add_row(*row)
         parts.append(table)
+    return Group(*parts)
+
+
+def _vertical(columns, shown, cells) -> Group:
+    """Each row as lines `header: value` under its first cell (for the narrowest widths)."""
+    parts = []
+    for row in cells:
+        parts.append(Text.assemble((str(row[0]), "bold")))
+        for j, i in enumerate(shown[1:], start=1):
+            if str(row[j]):
+                parts.append(Text.assemble(f"  {columns[i].header}: ", row[j]))
     return Group(*parts)
 
 
