@@ -17,7 +17,7 @@ from gradcli.engine.newton import matrix_step
 from gradcli.engine.outcome import Outcomes
 from gradcli.engine.plan import Plan
 from gradcli.engine.problem import Problem
-from gradcli.engine.recorder import Recorder
+from gradcli.engine.recorder import HEAD, Recorder
 from gradcli.symbolic.calculus import gradient_hides_domain
 
 # Default record: up to this many rows in all (runs × steps) before thinning.
@@ -141,8 +141,9 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
     count = starts.shape[0]
     plans = [plans] * count if isinstance(plans, Plan) else list(plans)
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
+    shown = count == 1 or rows_per_run  # runs whose steps a table shows: keep the first ones
     recorder = Recorder(record_every, RECORD_BUDGET if rows_per_run else record_limit(count),
-                        rows_per_run)
+                        rows_per_run, HEAD if shown else 0)
     first = plans[0]
     if count == 1 and first.compiled and first.transforms.noise is None:
         loop = fuse_loop(problem, first, stop, _checks_f(problem, stop), progress is not None)

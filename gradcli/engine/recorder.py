@@ -14,8 +14,9 @@ HEAD = 10  # the first steps, always kept
 
 
 class Recorder:
-    def __init__(self, every: int | None, limit: int, per_run: bool = False):
+    def __init__(self, every: int | None, limit: int, per_run: bool = False, head: int = HEAD):
         self.per_run = per_run  # a few runs side by side: each keeps its own resolution
+        self.head = head  # the first steps, always kept (none for a batch of many starts)
         self.stride = every or 1
         self.thinning = every is None
         self.limit = limit
@@ -42,13 +43,13 @@ class Recorder:
         """Keep step k (its point, the point before it, how it was reached); return the next
         step to keep."""
         self._keep(k, point, previous, extras)
-        if self.thinning and len(self.steps) - self.protected >= self.limit + HEAD:
+        if self.thinning and len(self.steps) - self.protected >= self.limit + self.head:
             self.stride *= 2
             kept = [i for i, step in enumerate(self.steps)
-                    if i < self.protected or step % self.stride == 0 or step < HEAD]
+                    if i < self.protected or step % self.stride == 0 or step < self.head]
             for rows in (self.steps, self.points, self.previous, self.extras):
                 rows[:] = [rows[i] for i in kept]
-        if self.thinning and k + 1 < HEAD:
+        if self.thinning and k + 1 < self.head:
             return k + 1
         return (k // self.stride + 1) * self.stride
 
