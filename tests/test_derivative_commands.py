@@ -154,3 +154,19 @@ def test_golden_hessian_pretty():
 def test_golden_jacobian():
     run = gradcli("jacobian", "r*cos(t), r*sin(t)", "--vars", "r,t", "--at", "2,0")
     assert_golden("jacobian.txt", run.stdout)
+
+
+@pytest.mark.parametrize("expr, words", [
+    ("x**2 + y**2", "near here plain gradient descent settles only with a learning rate below it"),
+    ("x**2 - y**2", "H is indefinite, so along its negative-curvature direction descent moves "
+                    "away from here at any rate"),
+])
+def test_the_stability_sentence_fits_the_curvature(expr, words):
+    text = gradcli("hessian", expr, "--at", "0,0", env={"COLUMNS": "200"}).stdout
+    assert words in " ".join(text.split())
+
+
+def test_taylor_order_one_speaks_of_the_first_order_error_only():
+    text = gradcli("taylor", "exp(x)", "--at", "0", "--order", "1", "--step", "0.1",
+                   env={"COLUMNS": "200"}).stdout
+    assert "second-order" not in text and "shrinks like ‖h‖²" in text

@@ -258,3 +258,13 @@ def test_log_axes_have_whole_decades_evenly_spaced():
             gaps = {b - a for a, b in zip(decades, decades[1:], strict=False)}
             assert len(gaps) == 1, line  # evenly spaced
             assert all(d % next(iter(gaps)) == 0 for d in decades), line  # multiples of it
+
+
+@pytest.mark.parametrize("output", ["--quiet", "--csv", "--json"])
+def test_a_failed_run_says_why_on_stderr_whatever_the_output(output):
+    run = gradcli("descend", "log(x)", "--start", "-1", output)
+    assert run.code == 4
+    assert run.stderr == ("domain_error: Domain error at the start: log(x) (the log of a number "
+                          "≤ 0) is undefined at (-1).\n")
+    ok = gradcli("descend", "x**2", "--start", "1", "--lr", "0.1", output)
+    assert ok.code == 0 and ok.stderr == ""

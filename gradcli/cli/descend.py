@@ -307,7 +307,10 @@ def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bo
     """Write the result in the one form asked for; people get table, status and plots.
 
     Each branch imports only what it needs: Rich is not loaded for JSON, CSV or bare numbers.
+    For programs, a run that did not converge also says why on stderr (stdout stays data).
     """
+    if (json or csv or quiet) and result.status != "converged":
+        sys.stderr.write(f"{result.status}: {result.message}\n")
     if json:
         from gradcli.render.jsonout import emit as emit_json
 

@@ -167,13 +167,29 @@ def hessian_view(function: sp.Expr, names: Sequence[str], matrix, at: HessianAtP
             ("eigenvalues", fmt_vector(c.eigenvalues)),
             ("definiteness", f"{c.definiteness}  ({_meaning(c.definiteness)})"),
             ("condition number", fmt(c.condition_number)),
-            ("GD stability", f"2/λmax = {fmt(c.stability_bound)}: plain gradient descent settles "
-                             f"here only with a learning rate below it" if c.stability_bound
-             else "no positive curvature here, so no learning-rate bound"),
+            ("GD stability", _stability_sentence(c)),
         ]
         parts += [Text(""), _point_heading(names, at.point),
                   pairs([("H =", _number_matrix(at.matrix)), *rows])]
     return Group(*parts)
+
+
+def _stability_sentence(c) -> str:
+    """What 2/λmax means here: a bound for settling at a minimum only where H is positive
+    definite; elsewhere steps along the top eigenvector grow above it (descent never settles at
+    a saddle or a maximum at any rate)."""
+    if not c.stability_bound:
+        return "no positive curvature here, so no learning-rate bound"
+    bound = fmt(c.stability_bound)
+    if c.definiteness == "positive definite":
+        return (f"2/λmax = {bound}: near here plain gradient descent settles only with a "
+                "learning rate below it")
+    return (f"2/λmax = {bound}: with a learning rate above it, steps along the most curved "
+            "direction grow; H is indefinite, so along its negative-curvature direction "
+            "descent moves away from here at any rate" if c.definiteness == "indefinite" else
+            f"2/λmax = {bound}: with a learning rate above it, steps along the most curved "
+            f"direction grow (H is {c.definiteness}: the second-derivative test alone cannot "
+            "say whether a point here is a minimum)")
 
 
 _MEANINGS = {

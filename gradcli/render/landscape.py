@@ -95,10 +95,16 @@ def taylor_view(model: Model, checks: Sequence[StepCheck], order: int, names: Se
         table, dropped = fitted_table(columns, rows, output_width())
         note = dropped_note(dropped)
         parts += [Text(""), *table.renderables, *([] if note is None else [note]), Text(""),
-                  Text(
-            "The first-order error shrinks like ‖h‖² and the second-order like ‖h‖³: the ratio "
-            "columns settle to constants as h shrinks.", style="dim")]
+                  Text(_error_lesson(order), style="dim")]
     return Group(*parts)
+
+
+def _error_lesson(order: int) -> str:
+    if order == 1:
+        return ("The first-order error shrinks like ‖h‖² (for a smooth f): the ratio column "
+                "settles to a constant as h shrinks.")
+    return ("The first-order error shrinks like ‖h‖² and the second-order like ‖h‖³ (for a "
+            "smooth f): the ratio columns settle to constants as h shrinks.")
 
 
 def taylor_json(model: Model, checks: Sequence[StepCheck], order: int, names: Sequence[str],
