@@ -125,6 +125,8 @@ def _complete(shell: str, words: str) -> list[str]:
     ("gradcli compare x --methods gd,mo", ["gd,momentum"]),
     ("gradcli descend himm", ["himmelblau"]),
     ("gradcli functions show rosen", ["rosenbrock", "rosenbrock_nd"]),
+    ("gradcli fit --data i", ["iris"]),
+    ("gradcli data show en", ["engel"]),
 ])
 def test_bash_completes_commands_options_methods_and_function_names(words, expected):
     assert _complete("bash", words) == expected

@@ -24,3 +24,10 @@ def function_names(incomplete: str) -> list[str]:
     from gradcli import library
 
     return [name for name in library.names() if name.startswith(incomplete)]
+
+
+def data_names(incomplete: str) -> list[str]:
+    """Shipped data sets for `fit --data` and `data show` (files complete as the shell does)."""
+    from gradcli.learn.datasets import shipped_names
+
+    return [name for name in shipped_names() if name.startswith(incomplete)]

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from gradcli.cli.app import Json, app, run, whole_number
+from gradcli.cli.completion import data_names
 from gradcli.cli.options import (
     Accumulate,
     Beta1,
@@ -53,8 +54,9 @@ def fit(
         help="The model, an expression in data columns and parameters (\"w*x + b\"); K class "
              "scores as comma-separated expressions. Or use --model.")] = None,
     data: Annotated[str, typer.Option(
-        "--data", metavar="SOURCE", help="A CSV file with a header row, '-' for stdin, or a "
-                                         "shipped data set (gradcli data lists them).")] = "",
+        "--data", metavar="SOURCE", autocompletion=data_names,
+        help="A CSV file with a header row, '-' for stdin, or a shipped data set (gradcli data "
+             "lists them).")] = "",
     target: Annotated[str, typer.Option("--target", metavar="COLUMN",
                                         help="The column to predict.")] = "",
     preset: Annotated[str | None, typer.Option(
@@ -313,7 +315,8 @@ def data_sets(
 
 @data_app.command("show")
 def data_show(
-    name: Annotated[str, typer.Argument(help="A shipped data set, e.g. iris.")],
+    name: Annotated[str, typer.Argument(help="A shipped data set, e.g. iris.",
+                                        autocompletion=data_names)],
     json: Json = False,
 ) -> None:
     """One data set in full: source, licence, columns, rows and a command to try.
