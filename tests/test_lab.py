@@ -208,3 +208,19 @@ def test_compare_and_sweep_take_record_every():
     sweep = gradcli("sweep", "x**2", "--start", "1", "--lr", "0.1,0.2", "--record-every", "10",
                     "--steps", "30", "--tol", "0", "--json").json()
     assert [h["k"] for h in sweep["results"][1]["history"]] == [0, 10, 20, 30]
+
+
+def test_sweep_concludes_from_its_results_and_the_quadratic_theory():
+    text = " ".join(gradcli("sweep", "x**2+y**2", "--start", "1,2", "--lr",
+                            "0.3,0.5,0.7,0.9,0.99,0.999", "--no-plot").stdout.split())
+    assert "just below the bound" not in text
+    assert "The fastest rate in this sweep was η = 0.5 (1 step to tolerance)." in text
+    assert "the best fixed rate is 2/(λmin + λmax) = 0.5: one step reaches the minimum." in text
+    text = " ".join(gradcli("sweep", "x**2+10*y**2", "--start", "1,2", "--lr", "0.01,0.05",
+                            "--no-plot").stdout.split())
+    # λ = 2 and 20: 2/22 = 0.0909091, (20 − 2)/22 = 0.8182
+    assert "2/(λmin + λmax) = 0.0909091: each step multiplies the distance to the minimum by " \
+           "at most (κ − 1)/(κ + 1) = 0.8182." in text
+    text = " ".join(gradcli("sweep", "rosenbrock", "--lr", "1e-4,1e-3", "--steps", "100",
+                            "--no-plot").stdout.split())
+    assert "No rate in this sweep converged within --steps." in text and "λmin + λmax" not in text

@@ -261,7 +261,13 @@ def sweep(
 
     def body():
         from gradcli.engine.plan import make_plan
-        from gradcli.explore.comparisons import parse_rates, reached, stability_bound, verdict
+        from gradcli.explore.comparisons import (
+            best_rate,
+            parse_rates,
+            reached,
+            stability_bound,
+            verdict,
+        )
 
         rates = parse_rates(lr)
         target = target_of(save)
@@ -291,7 +297,9 @@ def sweep(
         from gradcli.render.maths import compact
 
         if table:
-            emit(sweep_view(results, verdicts, bounds, compact(function_of(problem))))
+            best = best_rate(problem, results,
+                             plan.rule.name if plan.schedule.constant else "scheduled")
+            emit(sweep_view(results, verdicts, bounds, compact(function_of(problem)), best))
         if _plots_wanted(plot):
             import numpy as np
 

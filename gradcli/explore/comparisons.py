@@ -133,3 +133,31 @@ def verdict(result: Result, bound: float | None) -> str:
     if bound is not None and lr >= bound * (1 - 1e-9):
         return "too big: oscillates"
     return "too small"
+
+
+class Best(NamedTuple):
+    """What a sweep found about the learning rate, and what theory says for a quadratic."""
+
+    fastest: float | None  # the converged rate with the fewest steps
+    steps: int | None
+    optimal: float | None  # 2/(λmin + λmax), when the Hessian is constant and definite
+    contraction: float | None  # (κ − 1)/(κ + 1) per step at that rate
+
+
+def best_rate(problem, results: Sequence[Result], method: str) -> Best:
+    """The fastest converging rate of the sweep; for gradient descent on a quadratic with a
+    positive definite Hessian, also the best fixed rate 2/(λmin + λmax), at which the error
+    shrinks by at least (κ − 1)/(κ + 1) per step."""
+    converged = [r for r in results if r.status is Status.converged]
+    fastest = min(converged, key=lambda r: (r.iterations, r.params["lr"])) if converged else None
+    optimal = contraction = None
+    hessian = getattr(problem, "hessian", None)
+    if method == "gd" and hessian is not None and all(e.is_number for row in hessian
+                                                      for e in row):
+        matrix = np.array([[float(e) for e in row] for row in hessian])
+        values = np.linalg.eigvalsh((matrix + matrix.T) / 2)
+        if values[0] > 0:
+            optimal = 2 / (values[0] + values[-1])
+            contraction = (values[-1] - values[0]) / (values[-1] + values[0])
+    return Best(fastest.params["lr"] if fastest else None,
+                fastest.iterations if fastest else None, optimal, contraction)

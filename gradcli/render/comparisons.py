@@ -10,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from gradcli.engine.result import Result, Status
+from gradcli.explore.comparisons import Best
 from gradcli.render.console import output_width
 from gradcli.render.descent import STATUS_STYLE, start_text
 from gradcli.render.fitted import Column, Num, dropped_note, fitted_table
@@ -66,7 +67,7 @@ def _bound_row(bound: float, where: str) -> list:
 
 
 def sweep_view(results: Sequence[Result], verdicts: Sequence[str], bounds: dict[str, float | None],
-               function_text: str) -> RenderableType:
+               function_text: str, best: Best) -> RenderableType:
     """One row per learning rate, with the stability bounds marked where they fall."""
     columns = [Column("lr", "left", keep=True), Column("verdict", "left", rank=3),
                Column("status", "left", rank=1), Column("steps to tol", rank=2),
@@ -85,7 +86,7 @@ def sweep_view(results: Sequence[Result], verdicts: Sequence[str], bounds: dict[
     method = results[0].method
     return Group(_heading(results, function_text, f"sweep of {method}"), Text(""),
                  *table.renderables, *_optional(dropped_note(dropped)), Text(""),
-                 Text(_lesson(bounds), style="dim"))
+                 Text(_lesson(bounds, best), style="dim"))
 
 
 def _bound_marks(bounds: dict[str, float | None]) -> list[tuple[float, str]]:
@@ -96,11 +97,28 @@ def _bound_marks(bounds: dict[str, float | None]) -> list[tuple[float, str]]:
     return sorted((bound, where) for bound, where in marks if bound is not None)
 
 
-def _lesson(bounds: dict[str, float | None]) -> str:
+def _lesson(bounds: dict[str, float | None], best: Best) -> str:
+    """What the sweep showed: the fastest rate found, and for a quadratic the best fixed rate
+    in theory (never 'just below the bound': the fastest rate is usually well inside it)."""
     if bounds.get("end") is None and bounds.get("start") is None:
-        return "No positive curvature at the start or the end, so no stability bound applies."
-    return ("Below 2/λmax descent settles, slowly when η is small; above it the steps overshoot "
-            "and grow. The best η is just below the bound.")
+        sentences = ["No positive curvature at the start or the end, so no stability bound "
+                     "applies."]
+    else:
+        sentences = ["Below 2/λmax descent can settle (slowly when η is small); above it the "
+                     "steps overshoot and grow."]
+    if best.fastest is not None:
+        steps = f"{best.steps} step{'s' if best.steps != 1 else ''}"
+        sentences.append(f"The fastest rate in this sweep was η = {fmt(best.fastest, 6)} "
+                         f"({steps} to tolerance).")
+    else:
+        sentences.append("No rate in this sweep converged within --steps.")
+    if best.optimal is not None:
+        effect = ("one step reaches the minimum" if best.contraction == 0 else
+                  f"each step multiplies the distance to the minimum by at most "
+                  f"(κ − 1)/(κ + 1) = {fmt(best.contraction, 4)}")
+        sentences.append(f"For this quadratic the best fixed rate is 2/(λmin + λmax) = "
+                         f"{fmt(best.optimal, 6)}: {effect}.")
+    return " ".join(sentences)
 
 
 def sweep_json(results: Sequence[Result], verdicts: Sequence[str],
