@@ -6,6 +6,8 @@ import math
 
 from gradcli.errors import InputError
 
+LARGEST_BOUND = 1e100  # so HIGH − LOW, grids and distances stay finite
+
 
 def parse_box(text: str, count: int) -> tuple[tuple[float, float], ...]:
     parts = [part.strip() for part in text.split(",")]
@@ -29,5 +31,8 @@ def parse_box(text: str, count: int) -> tuple[tuple[float, float], ...]:
                              "numbers; write, for example, --box -5:5.")
         if low >= high:
             raise InputError(f"--box range {position} ('{part}') needs LOW < HIGH.")
+        if max(abs(low), abs(high)) > LARGEST_BOUND:
+            raise InputError(f"--box range {position} ('{part}') goes beyond ±1e100; "
+                             "give a smaller box.")
         box.append((low, high))
     return tuple(box)

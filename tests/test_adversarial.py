@@ -144,7 +144,17 @@ def test_hostile_input_is_refused_cleanly(text, tmp_path, monkeypatch):
     ("x.real", "error: attribute access is not allowed at column 1; "
                "gradcli expressions have no attributes.\n"),
     ("x // 2", "error: '//' (floor division) is not allowed at column 1; use '/' for division.\n"),
-    ("9**9**9**9", "error: exponent too large at column 4; exponents are limited to ±1000.\n"),
+    ("9**9**9**9", "error: the constant '9**9**9' is too large at column 4; constants are "
+                   "limited to about 1e300.\n"),
+    ("x**(2*1000)", "error: exponent too large at column 1; exponents are limited to ±1000.\n"),
+    ("x+sin(exp(exp(20)))", "error: the constant 'exp(exp(20))' is too large at column 7; "
+                            "constants are limited to about 1e300.\n"),
+    ("sin((7**(exp(exp(exp(10*E)))))+1)", "error: the constant 'exp(exp(10*E))' is too large at "
+                                          "column 14; constants are limited to about 1e300.\n"),
+    ("max(x, acos(2))", "error: the constant 'acos(2)' is not a real number at column 8; gradcli "
+                        "works with real functions (cbrt(-8) is the real cube root).\n"),
+    ("x*(-8)**(1/3)", "error: the constant '(-8)**(1/3)' is not a real number at column 3; "
+                      "gradcli works with real functions (cbrt(-8) is the real cube root).\n"),
     ("1 + 𝑥",
      "error: non-ASCII character '𝑥' (U+1D465) at column 5; write the plain letter 'x'.\n"),
     ("x + import", "error: 'import' is a Python keyword, not a variable or function at column 5; "

@@ -69,7 +69,7 @@ def test_json_has_every_stable_key():
      "Stopped at the step limit: 100 steps, and ‖∇f‖ = 1.82e+00 is still above tol 1e-08; "
      "raise --steps or --lr."),
     (("sqrt(x)", "--start", "-1"), 4, "domain_error",
-     "Domain error at the start: sqrt(x) (an even root of a negative number) is undefined at "
+     "Domain error at the start: sqrt(x) (the square root of a negative number) is undefined at "
      "(-1)."),
     (("x**2", "--start", "3", "--lr", "0.1", "--step-tol", "1e-3"), 0, "converged",
      "Converged: the step 9.28e-04 ≤ --step-tol 0.001 after 30 steps (‖∇f‖ = 7.43e-03)."),
@@ -141,11 +141,17 @@ def test_long_runs_thin_their_record_but_keep_both_ends():
                          "by commas, such as 1,-2.5.\n"),
     (("--start", "1,nan"), "error: --start value 2 ('nan') is not finite; give ordinary numbers "
                            "such as 1,2.\n"),
-    (("--start", "1,2", "--lr", "0"), "error: --lr must be a finite number > 0, not 0.\n"),
-    (("--start", "1,2", "--lr", "-0.1"), "error: --lr must be a finite number > 0, not -0.1.\n"),
-    (("--start", "1,2", "--lr", "inf"), "error: --lr must be a finite number > 0, not inf.\n"),
+    (("--start", "1,2", "--lr", "0"),
+     "error: --lr must be a number > 0 and at most 1e100, not 0.\n"),
+    (("--start", "1,2", "--lr", "-0.1"),
+     "error: --lr must be a number > 0 and at most 1e100, not -0.1.\n"),
+    (("--start", "1,2", "--lr", "inf"),
+     "error: --lr must be a number > 0 and at most 1e100, not inf.\n"),
     (("--start", "1,2", "--steps", "0"), "error: --steps must be a whole number ≥ 1, not 0.\n"),
-    (("--start", "1,2", "--tol", "-1"), "error: --tol must be a finite number ≥ 0, not -1.\n"),
+    (("--start", "1,2", "--tol", "-1"),
+     "error: --tol must be a number ≥ 0 and at most 1e100, not -1.\n"),
+    (("--start", "1,2", "--tol", "1e155"),
+     "error: --tol must be a number ≥ 0 and at most 1e100, not 1e+155.\n"),
     (("--start", "1,2", "--json", "--csv"), "error: --json and --csv cannot be combined; choose "
                                             "one output.\n"),
 ])

@@ -242,7 +242,7 @@ def test_accumulate_sums_gradients_instead_of_resetting_them():
      "--clip-norm/--clip-value, or choose a first-order method.\n"),
     (("--seed", "3"), "error: --seed seeds --noise and --starts random:N; add one of them or "
                       "drop --seed.\n"),
-    (("--noise", "-1"), "error: --noise must be a finite number > 0, not -1.\n"),
+    (("--noise", "-1"), "error: --noise must be a number > 0 and at most 1e100, not -1.\n"),
 ])
 def test_bad_method_options(args, message):
     result = gradcli("descend", "sphere", *args)

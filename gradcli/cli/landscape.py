@@ -141,6 +141,9 @@ def taylor(
                               "grad and hessian --at P for the first and second derivatives")
         n = len(problem.variables)
         point = point_option(problem, at, "--at")
+        if len(step or []) > MAX_STEPS:
+            raise InputError(f"{len(step)} --step values; the limit is {MAX_STEPS} (each is "
+                             "evaluated exactly), give fewer.")
         steps = [_step(text, n, parse_vector) for text in step or []]
         if any(all(h == 0 for h in s) for s in steps):
             raise InputError("--step must not be zero; give a small displacement such as 0.1.")
@@ -171,6 +174,9 @@ def written_out(problem, what: str, instead: str):
         raise InputError(f"{what}, so it takes functions of at most {EXPAND_LIMIT} coordinates; "
                          f"this one has {problem.size} (give a smaller --dim, or use {instead}).")
     return problem
+
+
+MAX_STEPS = 100
 
 
 def _step(text: str, n: int, parse_vector):

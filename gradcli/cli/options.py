@@ -13,6 +13,7 @@ from gradcli.cli.completion import method_names
 DEFAULT_STEPS = 10_000
 DEFAULT_TOL = 1e-8
 DEFAULT_LR = 0.01
+LARGEST_SETTING = 1e100  # rates, tolerances and clips above this only overflow when squared
 
 
 def check_positive(value: float | None, option: str, allow_zero: bool = False) -> None:
@@ -21,9 +22,10 @@ def check_positive(value: float | None, option: str, allow_zero: bool = False) -
 
     if value is None:
         return
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        wanted = "a finite number ≥ 0" if allow_zero else "a finite number > 0"
-        raise InputError(f"{option} must be {wanted}, not {value:g}.")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero) \
+            or value > LARGEST_SETTING:
+        wanted = "≥ 0" if allow_zero else "> 0"
+        raise InputError(f"{option} must be a number {wanted} and at most 1e100, not {value:g}.")
 
 
 def check_count(value: int | None, option: str) -> None:

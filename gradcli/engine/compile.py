@@ -29,7 +29,14 @@ def positional(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], prefix:
     """Rename the variables to a0, a1, … so generated code never meets a user's name."""
     names = [sp.Symbol(f"{prefix}{index}", real=True) for index in range(len(variables))]
     mapping = dict(zip(variables, names, strict=True))
-    return [sp.sympify(expr).xreplace(mapping) for expr in exprs], names
+    return [_folded(sp.sympify(expr).xreplace(mapping)) for expr in exprs], names
+
+
+def _folded(expr: sp.Expr) -> sp.Expr:
+    """Functions of constants as floats correct to the last bit: sin(15834021267053374293671735118)
+    needs its argument reduced exactly, which neither math nor NumPy can do with a 94-bit int."""
+    return expr.replace(lambda e: isinstance(e, sp.Function) and e.is_number and not e.is_Atom,
+                        lambda e: sp.Float(e.evalf(20), 17))
 
 
 TEMPORARY = "cse"  # prefix of common-subexpression names; no hand-written name starts with it
@@ -56,6 +63,10 @@ class _ScalarPrinter(PythonCodePrinter):
     def _print_Pow(self, expr, rational=False):
         if expr.base.is_Symbol and expr.exp in (2, 3):
             return "(" + "*".join([self._print(expr.base)] * int(expr.exp)) + ")"
+        if not expr.exp.is_integer and expr.exp != sp.S.Half:
+            # Python's ** makes (-1)**(1/3) a complex number; math.pow raises ValueError, which
+            # the loop reports as a domain error, as NumPy's nan is in a batch.
+            return f"math.pow({self._print(expr.base)}, {self._print(expr.exp)})"
         return super()._print_Pow(expr, rational=rational)
 
 

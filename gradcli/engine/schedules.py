@@ -16,10 +16,10 @@ function for the batch engine, so both see exactly the same numbers.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from gradcli.counts import parse_count, shown
 from gradcli.errors import InputError
 
 SYNTAX = "constant, step:F@N, exp:G, inv:D, cosine:T or cosine:T:W"
@@ -43,7 +43,7 @@ CONSTANT = Schedule("constant", "1.0")
 
 
 def _fail(spec: str, problem: str, example: str) -> InputError:
-    return InputError(f"--schedule '{spec}': {problem}; for example --schedule {example} "
+    return InputError(f"--schedule '{shown(spec)}': {problem}; for example --schedule {example} "
                       f"(forms: {SYNTAX}).")
 
 
@@ -58,9 +58,11 @@ def _number(text: str, spec: str, what: str, example: str) -> float:
 
 
 def _count(text: str, spec: str, what: str, example: str, least: int = 1) -> int:
-    if not re.fullmatch(r"\d+", text) or int(text) < least:
-        raise _fail(spec, f"{what} must be a whole number ≥ {least}, not '{text}'", example)
-    return int(text)
+    count = parse_count(text)
+    if count is None or count < least:
+        raise _fail(spec, f"{what} must be a whole number ≥ {least}, not '{shown(text)}'",
+                    example)
+    return count
 
 
 def parse_schedule(spec: str | None) -> Schedule:

@@ -20,7 +20,7 @@ from gradcli.symbolic.calculus import Curvature, Value, value_at
 class Directional(NamedTuple):
     """D_u f = ∇f·u with u = U/‖U‖."""
 
-    given: tuple[float, ...]
+    given: tuple[Fraction, ...]  # as typed: 1e-3000 is not a float
     unit: tuple[float, ...]
     derivative: Value
 
@@ -59,10 +59,10 @@ def _directional(components: Sequence[Value], direction: Sequence[Fraction]) -> 
         raise InputError("--dir is the zero vector; give a direction such as --dir 1,0.")
     with time_budget("computing the directional derivative"):
         dot = sum((c.exact * u for c, u in zip(components, exact, strict=True)), sp.S.Zero)
-        derivative = dot / sp.sqrt(length_squared)
-    given = tuple(float(u) for u in direction)
-    length = float(np.hypot.reduce(given))
-    return Directional(given, tuple(u / length for u in given),
+        length = sp.sqrt(length_squared)
+        derivative = dot / length
+        unit = tuple(float((u / length).evalf(30)) for u in exact)  # exact: 1e-3000 is not 0
+    return Directional(tuple(direction), unit,
                        Value(derivative, float(derivative.evalf(30))))
 
 

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli.counts import parse_count, shown
 from gradcli.engine.compile import evaluate
 from gradcli.engine.optimizers import rule_named
 from gradcli.engine.result import Result, Status
@@ -72,12 +73,13 @@ def parse_rates(text: str) -> np.ndarray:
             raise InputError(f"--lr '{text}': write LOW:HIGH:COUNT (log-spaced), such as "
                              "1e-4:1:13, or a list such as 0.001,0.01,0.1.")
         low, high = (_rate(part, text) for part in parts[:2])
-        if not parts[2].strip().isdigit() or not 2 <= int(parts[2]) <= MAX_RUNS:
-            raise InputError(f"--lr '{text}': COUNT must be a whole number from 2 to "
+        count = parse_count(parts[2])
+        if count is None or not 2 <= count <= MAX_RUNS:
+            raise InputError(f"--lr '{shown(text)}': COUNT must be a whole number from 2 to "
                              f"{MAX_RUNS}.")
         if low >= high:
-            raise InputError(f"--lr '{text}': LOW must be below HIGH.")
-        return np.geomspace(low, high, int(parts[2]))
+            raise InputError(f"--lr '{shown(text)}': LOW must be below HIGH.")
+        return np.geomspace(low, high, count)
     rates = [_rate(part, text) for part in text.split(",")]
     if len(rates) > MAX_RUNS:
         raise InputError(f"--lr lists {len(rates)} rates; the limit is {MAX_RUNS}.")

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli.counts import parse_count, shown
 from gradcli.engine.outcome import Outcomes
 from gradcli.engine.problem import Problem
 from gradcli.engine.result import Status
@@ -25,10 +26,10 @@ BASIN_TOLERANCE = 1e-3  # of the box's diagonal
 def starting_points(spec: str, box: Box, seed: int | None) -> np.ndarray:
     """`random:N` (uniform in the box, seeded) or `grid:G` (G points per axis, G^n in all)."""
     kind, _, count_text = spec.partition(":")
-    if kind not in ("random", "grid") or not count_text.isdigit():
-        raise InputError(f"--starts '{spec}': write random:N or grid:G, such as random:500 or "
-                         "grid:20.")
-    count = int(count_text)
+    count = parse_count(count_text)
+    if kind not in ("random", "grid") or count is None:
+        raise InputError(f"--starts '{shown(spec)}': write random:N or grid:G, such as "
+                         "random:500 or grid:20.")
     least = 2 if kind == "grid" else 1
     if count < least:
         raise InputError(f"--starts '{spec}': the count must be at least {least}.")

@@ -38,6 +38,8 @@ class StepCheck(NamedTuple):
     linear_error: float  # |f(P + h) − linear model|
     quadratic: float
     quadratic_error: float
+    linear_ratio: float  # |error|/‖h‖², exact before rounding (‖h‖² may underflow as a float)
+    quadratic_ratio: float  # |error|/‖h‖³
 
 
 def model(problem: Problem, point: Sequence[Fraction]) -> Model:
@@ -67,7 +69,9 @@ def check(problem: Problem, taylor: Model, point: Sequence[Fraction],
     with time_budget("evaluating the Taylor models"):
         linear = taylor.linear.xreplace(mapping)
         quadratic = taylor.quadratic.xreplace(mapping)
-        numbers = [float(sp.N(e, 30)) for e in (true, linear, sp.Abs(true - linear), quadratic,
-                                                   sp.Abs(true - quadratic))]
-    norm = float(sp.sqrt(sum(h**2 for h in exact_point(step))))
-    return StepCheck(tuple(float(h) for h in step), norm, *numbers)
+        squared = sum((h**2 for h in exact_point(step)), sp.S.Zero)
+        errors = (sp.Abs(true - linear), sp.Abs(true - quadratic))
+        numbers = [float(sp.N(e, 30)) for e in (true, linear, errors[0], quadratic, errors[1],
+                                                   errors[0] / squared,
+                                                   errors[1] / squared**sp.Rational(3, 2))]
+    return StepCheck(tuple(float(h) for h in step), float(sp.sqrt(squared)), *numbers)

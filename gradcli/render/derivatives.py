@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -92,8 +93,9 @@ def _gradient_rows(at: GradientAtPoint, style: MathFormat) -> list[tuple[str, st
         rows.append(("steepest descent", f"{fmt_vector(-a for a in at.ascent)}  = −∇f/‖∇f‖"))
     if at.directional is not None:
         d = at.directional
+        given = ", ".join(_exact_decimal(u) for u in d.given)
         rows.append(("D_u f", f"{value_text(d.derivative, style)}  along u = {fmt_vector(d.unit)}"
-                              f" (U = {fmt_vector(d.given)} normalised)"))
+                              f" (U = ({given}) normalised)"))
     if at.check_error is not None:
         verdict = "agree" if at.check_error < 1e-5 else "DISAGREE"
         rows.append(("check", f"central finite differences {verdict}: largest relative error "
@@ -124,7 +126,7 @@ def gradient_json(function: sp.Expr, names: Sequence[str], gradient: Sequence[sp
         )
         if at.directional is not None:
             payload.update(
-                dir=list(at.directional.given),
+                dir=[float(u) for u in at.directional.given],
                 unit_direction=list(at.directional.unit),
                 directional_derivative=at.directional.derivative.number,
             )
@@ -262,3 +264,11 @@ def jacobian_json(components: Sequence[sp.Expr], names: Sequence[str], matrix,
             jacobian_value=[[v.number for v in row] for row in at.matrix],
         )
     return payload
+
+
+def _exact_decimal(value: Fraction) -> str:
+    """A typed number for people, also below the float range (1e-3000 is not 0)."""
+    number = float(value)
+    if number or not value:
+        return f"{number:.10g}"
+    return str(sp.Float(sp.Rational(value.numerator, value.denominator), 10))

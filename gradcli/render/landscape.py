@@ -87,10 +87,10 @@ def taylor_view(model: Model, checks: Sequence[StepCheck], order: int, names: Se
         rows = []
         for c in checks:
             row = [Num(c.norm, "g", 6), Num(c.true), Num(c.linear), Num(c.linear_error, "e", 4),
-                   Num(c.linear_error / c.norm**2, "g", 4)]
+                   Num(c.linear_ratio, "g", 4)]
             if order == 2:
                 row += [Num(c.quadratic), Num(c.quadratic_error, "e", 4),
-                        Num(c.quadratic_error / c.norm**3, "g", 4)]
+                        Num(c.quadratic_ratio, "g", 4)]
             rows.append(row)
         table, dropped = fitted_table(columns, rows, output_width())
         note = dropped_note(dropped)

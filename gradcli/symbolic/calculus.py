@@ -12,6 +12,7 @@ import sympy as sp
 from gradcli.errors import NumericError
 from gradcli.symbolic.budget import time_budget
 from gradcli.symbolic.printing import plain
+from gradcli.symbolic.real_functions import RealSign
 
 DEFINITENESS_TOLERANCE = 1e-10
 
@@ -19,7 +20,7 @@ DEFINITENESS_TOLERANCE = 1e-10
 def _almost_everywhere(derivative: sp.Expr) -> sp.Expr:
     """Drop point masses (d sign = 2δ) and write steps via sign, which compiles to NumPy."""
     return derivative.replace(sp.DiracDelta, lambda *args: sp.S.Zero).replace(
-        sp.Heaviside, lambda arg, *rest: (sp.sign(arg) + 1) / 2
+        sp.Heaviside, lambda arg, *rest: (RealSign(arg) + 1) / 2
     )
 
 
@@ -167,8 +168,12 @@ def _why(node: sp.Expr) -> str:
         return _WHY_UNDEFINED[node.func]
     if node.is_Pow and node.exp.is_negative:
         return "a division by zero"
+    if node.is_Pow and node.exp == sp.S.Half:
+        return "the square root of a negative number"
+    if node.is_Pow and node.exp.is_Rational and node.exp.q % 2 == 1:
+        return "a fractional power of a negative number; cbrt(…) is the real cube root"
     if node.is_Pow:
-        return "an even root of a negative number"
+        return "a fractional power of a negative number"
     if node.func in (sp.tan, sp.sec, sp.cot, sp.csc):
         return "a pole"
     return "it is not a finite real number there"

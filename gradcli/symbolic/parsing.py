@@ -19,7 +19,8 @@ from typing import NamedTuple
 import sympy as sp
 
 from gradcli.errors import InputError
-from gradcli.symbolic.real_functions import RealCbrt
+from gradcli.symbolic.constants import BadConstant, estimate_constants
+from gradcli.symbolic.real_functions import RealAbs, RealCbrt, RealSign
 
 MAX_LENGTH = 2000
 MAX_NODES = 1000
@@ -27,7 +28,6 @@ MAX_DEPTH = 60
 MAX_INT_DIGITS = 30
 MAX_DECIMAL_EXPONENT = 300
 MAX_POWER_EXPONENT = 1000
-MAX_CONSTANT_LOG10 = 300
 MAX_NAME_LENGTH = 40
 
 
@@ -66,8 +66,8 @@ FUNCTIONS: dict[str, tuple] = {
     "log": (_log, 1, 2),
     "sqrt": (sp.sqrt, 1, 1),
     "cbrt": (RealCbrt, 1, 1),
-    "abs": (sp.Abs, 1, 1),
-    "sign": (sp.sign, 1, 1),
+    "abs": (RealAbs, 1, 1),
+    "sign": (RealSign, 1, 1),
     "min": (sp.Min, 2, 16),
     "max": (sp.Max, 2, 16),
     # the activations of machine learning, written out as their formulas
@@ -138,6 +138,7 @@ def _check_characters(text: str) -> None:
             raise _fail(f"control character U+{ord(char):04X}", column, "remove it")
 
 
+_CHAINED = (ast.Add, ast.Sub, ast.Mult)
 _DECIMAL = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _UNDEFINED = (sp.zoo, sp.nan, sp.oo, -sp.oo)
 _IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+\.?\d*)(?![eE][+-]?\d)([A-Za-z_]\w*|\()")
@@ -262,9 +263,10 @@ _OPERATORS = {
 class _Builder:
     """Builds the SymPy tree from a whitelisted AST, collecting variable names in text order."""
 
-    def __init__(self, columns: list[int], source: str):
+    def __init__(self, columns: list[int], source: str, constants: dict[int, float]):
         self.columns = columns
         self.source = source
+        self.constants = constants  # id(node) -> float, for the constant subtrees
         self.names: dict[str, sp.Symbol] = {}
         self.vectors: dict[str, sp.IndexedBase] = {}
         self.summing: sp.Symbol | None = None  # the index of the sum being built
@@ -316,29 +318,38 @@ class _Builder:
         self._operator(node.op, node)
         if isinstance(node.op, ast.BitXor):  # only reachable through '^' inside '**' rewriting
             raise _fail("operator '^' is ambiguous here", self.column(node), "write **")
+        if isinstance(node.op, _CHAINED):
+            return self._chain(node, depth)
         left = self.build(node.left, depth + 1)
         right = self.build(node.right, depth + 1)
-        if isinstance(node.op, ast.Add):
-            return left + right
-        if isinstance(node.op, ast.Sub):
-            return left - right
-        if isinstance(node.op, ast.Mult):
-            return left * right
         if isinstance(node.op, ast.Div):
             return left / right
         return self._power(left, right, node)
 
-    def _power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> sp.Expr:
-        if exponent.is_number:
-            size = abs(float(sp.N(exponent, 15))) if exponent.is_real else float("inf")
-            if size > MAX_POWER_EXPONENT:
-                raise _fail("exponent too large", self.column(node),
-                            f"exponents are limited to ±{MAX_POWER_EXPONENT}")
-            if base.is_number and base != 0:
-                magnitude = size * abs(float(sp.N(sp.log(abs(base), 10), 15)))
-                if magnitude > MAX_CONSTANT_LOG10:
-                    raise _fail("constant power too large", self.column(node),
-                                f"constants are limited to about 1e{MAX_CONSTANT_LOG10}")
+    def _chain(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        """`a + b - c + …` or `a * b * …`: a flat chain is one level deep, however long."""
+        kind = ast.Mult if isinstance(node.op, ast.Mult) else (ast.Add, ast.Sub)
+        spine: list[tuple[ast.AST, ast.expr]] = []
+        head: ast.expr = node
+        while isinstance(head, ast.BinOp) and isinstance(head.op, kind):
+            spine.append((head.op, head.right))
+            head = head.left
+        result = self.build(head, depth + 1)
+        for op, operand in reversed(spine):
+            term = self.build(operand, depth + 1)
+            if isinstance(op, ast.Add):
+                result = result + term
+            elif isinstance(op, ast.Sub):
+                result = result - term
+            else:
+                result = result * term
+        return result
+
+    def _power(self, base: sp.Expr, exponent: sp.Expr, node: ast.BinOp) -> sp.Expr:
+        size = self.constants.get(id(node.right))
+        if size is not None and abs(size) > MAX_POWER_EXPONENT:
+            raise _fail("exponent too large", self.column(node),
+                        f"exponents are limited to ±{MAX_POWER_EXPONENT}")
         return sp.Pow(base, exponent)
 
     def _unary(self, node: ast.UnaryOp, depth: int) -> sp.Expr:
@@ -524,10 +535,24 @@ def check_variable_name(name: str, column: int | None = None) -> None:
                     "choose another name")
 
 
+def _checked_constants(body: ast.expr, columns: list[int], source: str) -> dict[int, float]:
+    """The float value of every constant part; refuse one too large or not real."""
+    try:
+        return estimate_constants(body)
+    except BadConstant as bad:
+        segment = ast.get_source_segment(source, bad.node) or "a constant"
+        column = columns[min(getattr(bad.node, "col_offset", 0), len(columns) - 1)]
+        if bad.reason == "large":
+            raise _fail(f"the constant '{segment}' is too large", column,
+                        "constants are limited to about 1e300") from None
+        raise _fail(f"the constant '{segment}' is not a real number", column,
+                    "gradcli works with real functions (cbrt(-8) is the real cube root)") from None
+
+
 def parse(text: str, *, several: bool = False) -> ParsedText:
     """Parse one expression (or, with `several`, comma-separated components) safely."""
     body, columns, source = _parse_ast(text)
-    builder = _Builder(columns, source)
+    builder = _Builder(columns, source, _checked_constants(body, columns, source))
     parts = body.elts if several and isinstance(body, ast.Tuple) else [body]
     if not parts:
         raise InputError("the expression is empty; give a function such as \"x**2 + y**2\".")
