@@ -52,9 +52,27 @@ def test_the_box_limits_the_search():
     assert [(p["x"], p["kind"]) for p in data["points"]] == [([1.0, 0.0], "minimum")]
 
 
-def test_a_solver_that_runs_out_of_time_falls_back_to_the_numeric_search():
-    data = gradcli("critical", "himmelblau", "--json", env={"GRADCLI_TIME_BUDGET": "0.5"}).json()
+def test_a_solver_that_runs_out_of_time_falls_back_to_the_numeric_search(monkeypatch):
+    from gradcli.explore import critical_points
+
+    monkeypatch.setattr(critical_points, "SOLVE_SECONDS", 0.001)
+    data = gradcli("critical", "himmelblau", "--json").json()
     assert data["symbolic"] == "timeout" and len(data["points"]) == 9
+
+
+def test_the_time_budget_covers_the_whole_command():
+    run = gradcli("critical", "himmelblau", "--json", env={"GRADCLI_TIME_BUDGET": "0.01"})
+    assert (run.code, run.stdout) == (5, "")
+    assert run.stderr == ("error: this command's symbolic work took longer than the 0.01 s "
+                          "budget; simplify the expression or raise GRADCLI_TIME_BUDGET.\n")
+
+
+@pytest.mark.parametrize("setting", ["inf", "1e10", "1e-5", "abc", "0", "-3", "nan"])
+def test_a_time_budget_setting_out_of_range_is_refused(setting):
+    run = gradcli("grad", "x**2", env={"GRADCLI_TIME_BUDGET": setting})
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (f"error: GRADCLI_TIME_BUDGET is '{setting}'; set it to a number of "
+                          "seconds from 0.01 to 3600, or unset it for the default 10.\n")
 
 
 def test_golden_critical():

@@ -206,9 +206,16 @@ def report(message: str) -> None:
 
 
 def run(action: Callable[[], ExitCode | None]) -> None:
-    """Run a command body; every failure becomes one stderr sentence and a documented exit code."""
+    """Run a command body; every failure becomes one stderr sentence and a documented exit code.
+
+    One time budget covers the whole command (its numeric loops pause it), so no input can make
+    parsing, differentiating, solving and evaluating together run past it.
+    """
+    from gradcli.symbolic.budget import time_budget
+
     try:
-        code = action()
+        with time_budget("this command's symbolic work"):
+            code = action()
     except GradcliError as error:
         report(str(error))
         raise typer.Exit(int(error.exit_code)) from None

@@ -102,6 +102,7 @@ def embed(
         from gradcli.engine.plan import make_plan
         from gradcli.errors import InputError
         from gradcli.learn import embedding as lesson
+        from gradcli.symbolic.budget import paused
 
         one_output(json=json, csv=csv)
         check_positive(lr, "--lr")
@@ -127,7 +128,8 @@ def embed(
                 raise InputError(f"--track '{track}' is not in the vocabulary; choose one of "
                                  f"its {len(vocabulary)} words, such as {vocabulary[0]}.")
             tracked = vocabulary.index(track)
-        training = lesson.train(counts, dim, plan, lr, steps, seed, tol, tracked)
+        with paused():
+            training = lesson.train(counts, dim, plan, lr, steps, seed, tol, tracked)
         report = _report(lesson, counts, training, chosen, sentences, plan, lr, window, dim,
                          toy=corpus is None)
         if json:

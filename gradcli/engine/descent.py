@@ -18,6 +18,7 @@ from gradcli.engine.outcome import Outcomes
 from gradcli.engine.plan import Plan
 from gradcli.engine.problem import Problem
 from gradcli.engine.recorder import HEAD, Recorder
+from gradcli.symbolic.budget import paused
 from gradcli.symbolic.calculus import gradient_hides_domain
 
 # Default record: up to this many rows in all (runs × steps) before thinning.
@@ -147,7 +148,8 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
     first = plans[0]
     if count == 1 and first.compiled and first.transforms.noise is None:
         loop = fuse_loop(problem, first, stop, _checks_f(problem, stop), progress is not None)
-        stopped = run_fused(loop, starts, float(rates[0]), stop, recorder, progress)
+        with paused():
+            stopped = run_fused(loop, starts, float(rates[0]), stop, recorder, progress)
     else:
         parts = _parts(problem, plans, stop)
         if len(parts) == 1:
@@ -157,5 +159,6 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
         shared = float(rates[0]) if (rates == rates[0]).all() else rates  # a scalar is cheaper
         noisy = first.transforms.noise is not None
         noise = np.random.default_rng(first.transforms.seed) if noisy else None
-        stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
+        with paused():
+            stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
     return Outcomes(problem, plans, rates, starts, stop, stopped)

@@ -27,6 +27,7 @@ from gradcli.engine.plan import Plan
 from gradcli.engine.recorder import Recorder
 from gradcli.engine.result import History, Record, Result, Status, VectorShape
 from gradcli.errors import InputError
+from gradcli.symbolic.budget import paused
 from gradcli.symbolic.calculus import gradient_hides_domain
 from gradcli.symbolic.indexed import entry_name
 from gradcli.symbolic.printing import plain
@@ -358,7 +359,8 @@ def descend_vectors(problem: VectorProblem, starts: np.ndarray, lr: float | np.n
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
     if record_x:
         check_record_x(problem, count, stop.steps, record_every)
-    run = _loop(problem, starts, rates, plans, stop, record_every, progress, record_x)
+    with paused():
+        run = _loop(problem, starts, rates, plans, stop, record_every, progress, record_x)
     shape = shape_of(problem)
     function = plain(problem.function.expression)
     results = []

@@ -42,7 +42,11 @@ def gradient_at(problem: Problem, point: Sequence[Fraction], direction: Sequence
     components = tuple(value_at(g, variables, point, f"∂f/∂{v}")
                        for g, v in zip(problem.gradient, variables, strict=True))
     with time_budget("computing the norm"):
-        norm_exact = sp.sqrt(sum((c.exact**2 for c in components), sp.S.Zero))
+        # Exact for rational components (‖(2, 4)‖ = 2·√5); otherwise 30 digits: SymPy would
+        # multiply out powers such as 1931**(1931/2500) into integers of millions of digits.
+        exact = all(c.exact.is_Rational for c in components)
+        norm_exact = sp.sqrt(sum(((c.exact if exact else c.exact.evalf(30))**2
+                                  for c in components), sp.S.Zero))
     norm = Value(norm_exact, float(np.hypot.reduce([c.number for c in components])))
     ascent = tuple(c.number / norm.number for c in components) if norm.number > 0 else None
     return GradientAtPoint(

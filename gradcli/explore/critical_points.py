@@ -27,6 +27,7 @@ Box = tuple[tuple[float, float], ...]
 
 SOLVE_SECONDS = 2.0
 GRID_BUDGET = 2500  # starts for the numeric search, spread as a grid over the box
+HESSIAN_ENTRIES = 5_000_000  # starts × n² held at once by Newton's step (40 MB of float64)
 NEWTON_STEPS = 80
 GRADIENT_TOLERANCE = 1e-8
 MERGE_TOLERANCE = 1e-6  # relative to the box's diagonal
@@ -73,14 +74,20 @@ def _symbolic(problem: Problem) -> tuple[list[tuple[sp.Expr, ...]], str]:
     return points, "complete"
 
 
+def start_count(n: int) -> int:
+    """How many starts the search affords: GRID_BUDGET, fewer where n×n Hessians are large."""
+    return max(1, min(GRID_BUDGET, HESSIAN_ENTRIES // (n * n)))
+
+
 def _starts(box: Box) -> np.ndarray:
-    """A grid over the box while one of at least 3 per axis fits in GRID_BUDGET points; in more
-    dimensions GRID_BUDGET seeded random points instead."""
-    per_axis = int(GRID_BUDGET ** (1 / len(box)) + 1e-9)
+    """A grid over the box while one of at least 3 per axis fits in the start count; in more
+    dimensions that many seeded random points instead."""
+    count = start_count(len(box))
+    per_axis = int(count ** (1 / len(box)) + 1e-9)
     low = np.array([b[0] for b in box])
     high = np.array([b[1] for b in box])
     if per_axis < 3:
-        return np.random.default_rng(0).uniform(low, high, size=(GRID_BUDGET, len(box)))
+        return np.random.default_rng(0).uniform(low, high, size=(count, len(box)))
     axes = [np.linspace(lo, hi, per_axis) for lo, hi in box]
     return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(box))
 

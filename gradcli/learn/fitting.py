@@ -15,6 +15,7 @@ from gradcli.learn.datasets import Table, read_table
 from gradcli.learn.losses import HEADS
 from gradcli.learn.models import PRESETS, Model, custom, preset
 from gradcli.learn.training import Data, Fit, least_squares, train
+from gradcli.symbolic.budget import paused
 
 LOSSES = tuple(HEADS)
 
@@ -169,12 +170,13 @@ def run(problem: Setup, plan: Plan, lr: float, batch: int | None, epochs: int, s
     if batch is not None and batch > m:
         raise InputError(f"--batch {batch} is larger than the {m} training rows; use "
                          f"--batch {m} or --batch full (every row in one batch).")
-    fit = train(problem.model, problem.loss, problem.train, problem.val, plan, lr, batch,
-                epochs, seed, tol, theta0, progress)
-    full = None
-    if with_full_batch and batch is not None and fit.status != "interrupted":
-        full = train(problem.model, problem.loss, problem.train, None, plan, lr, None, epochs,
-                     seed, tol, theta0)
+    with paused():
+        fit = train(problem.model, problem.loss, problem.train, problem.val, plan, lr, batch,
+                    epochs, seed, tol, theta0, progress)
+        full = None
+        if with_full_batch and batch is not None and fit.status != "interrupted":
+            full = train(problem.model, problem.loss, problem.train, None, plan, lr, None,
+                         epochs, seed, tol, theta0)
     lstsq = least_squares(problem.model, problem.train) \
         if problem.model.linear and problem.loss == "mse" and problem.model.classes == 1 \
         else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
@@ -9,19 +10,29 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from gradcli.errors import SymbolicTimeout
+from gradcli.errors import InputError, SymbolicTimeout
 
 DEFAULT_SECONDS = 10.0
+FEWEST_SECONDS = 0.01
+MOST_SECONDS = 3600.0
 REPEAT_SECONDS = 0.05
 
 
 def budget_seconds() -> float:
-    """The budget: GRADCLI_TIME_BUDGET seconds if set to a positive number, else the default."""
-    try:
-        seconds = float(os.environ.get("GRADCLI_TIME_BUDGET", DEFAULT_SECONDS))
-    except ValueError:
+    """GRADCLI_TIME_BUDGET seconds (0.01 to 3600) if set, else the default; anything else is
+    refused: a setting that is silently ignored is a setting the user cannot trust."""
+    text = os.environ.get("GRADCLI_TIME_BUDGET")
+    if text is None or not text.strip():
         return DEFAULT_SECONDS
-    return seconds if seconds > 0 else DEFAULT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not FEWEST_SECONDS <= seconds <= MOST_SECONDS:
+        raise InputError(f"GRADCLI_TIME_BUDGET is '{text[:20]}'; set it to a number of seconds "
+                         f"from {FEWEST_SECONDS:g} to {MOST_SECONDS:g}, or unset it for the "
+                         f"default {DEFAULT_SECONDS:g}.")
+    return seconds
 
 
 class _Expired(BaseException):
@@ -51,8 +62,8 @@ def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGALRM, expire)
     started = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, allowed)
     try:
+        signal.setitimer(signal.ITIMER_REAL, allowed)
         yield
     except _Expired:
         raise SymbolicTimeout(
@@ -64,3 +75,18 @@ def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if outer:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6))
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Run the block outside the budget: numeric loops are bounded by their step counts and show
+    their progress; the budget resumes, with what was left of it, when the block ends."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+    left = signal.setitimer(signal.ITIMER_REAL, 0)[0]
+    try:
+        yield
+    finally:
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, left)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import NamedTuple
@@ -78,15 +79,29 @@ def value_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[Frac
         if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise NumericError(f"{what} is undefined at {format_point(variables, point)} "
                                "(a division by zero or a pole there); choose another point.")
-        number = complex(exact.evalf(30))
+        try:
+            number = complex(exact.evalf(30))
+        except OverflowError:
+            number = complex(math.inf)
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
         raise NumericError(f"{what} is not real at {format_point(variables, point)} "
                            "(for example the log or square root of a negative number); "
                            "choose a point inside the domain.")
     if not np.isfinite(number.real):
-        raise NumericError(f"{what} overflows at {format_point(variables, point)}; "
-                           "choose a point nearer the origin.")
+        raise NumericError(f"{what} is beyond the float range (about 1e308) at "
+                           f"{format_point(variables, point)}; choose another point.")
+    if not is_small(exact):  # x**1000 at 1.23456789 is a 9,000-digit fraction: keep 17 digits
+        return Value(sp.Float(number.real, 17), number.real)
     return Value(sp.re(exact) if exact.has(sp.I) else exact, number.real)
+
+
+EXACT_BITS = 128  # exact values keep integers up to about 38 digits
+
+
+def is_small(exact: sp.Expr) -> bool:
+    """True when every integer in an exact value is short enough to show and compute with."""
+    return all(max(abs(int(atom.p)), int(atom.q)).bit_length() <= EXACT_BITS
+               for atom in exact.atoms(sp.Rational))
 
 
 def format_point(variables: Sequence[sp.Symbol], point: Sequence) -> str:
