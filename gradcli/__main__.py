@@ -1,5 +1,29 @@
-"""`python -m gradcli` runs the same CLI as the console script."""
+"""The console script and `python -m gradcli`: import the CLI, then run it.
 
-from gradcli.cli import main
+Importing Typer, Rich and the commands takes a moment; Ctrl-C in that moment ends like Ctrl-C
+anywhere else (one line, exit 130), not with a traceback.
+"""
 
-main()
+import signal
+import sys
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)  # SIGTERM ends gradcli as Ctrl-C does
+    try:
+        from gradcli.cli import app
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted.\n")
+        if "--json" in sys.argv:
+            sys.stdout.write('{\n  "status": "interrupted",\n  "message": "Interrupted before '
+                             'any result was ready."\n}\n')
+        raise SystemExit(130) from None
+    app()
+
+
+if __name__ == "__main__":
+    main()

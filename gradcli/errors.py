@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     NOT_CONVERGED = 3
     NUMERIC_FAILURE = 4
     SYMBOLIC_TIMEOUT = 5
+    OUTPUT_FAILED = 74  # sysexits' EX_IOERR: the disk filled up or the device failed
     INTERRUPTED = 130
     BROKEN_PIPE = 141
 

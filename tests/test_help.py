@@ -45,7 +45,7 @@ def test_each_command_is_in_the_readme(command):
 
 def test_help_does_not_import_heavy_libraries():
     probe = ("import sys; sys.argv = ['gradcli', '--help']\n"
-             "from gradcli.cli import main\n"
+             "from gradcli.__main__ import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "heavy = [m for m in ('sympy', 'numpy', 'plotext') if m in sys.modules]\n"
              "print('HEAVY', heavy)")

@@ -10,8 +10,4 @@ from gradcli.cli import (  # noqa: F401  (registers the commands)
     landscape,
     reparam,
 )
-from gradcli.cli.app import app
-
-
-def main() -> None:
-    app()
+from gradcli.cli.app import app  # noqa: F401  (the console script runs it)

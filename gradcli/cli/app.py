@@ -7,7 +7,7 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated
 
 import typer
@@ -112,11 +112,26 @@ class _Commands(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
+        from gradcli.cli.channels import finish_output, output_failure, prepare_streams
+
+        prepare_streams()
         words = list(sys.argv[1:] if args is None else args)
+        from gradcli.render import jsonout
+
+        jsonout.owed.set("--json" in words)
+        terminate_like_interrupt()
         try:
             words = take_colour(words)
             code = super().main(args=words, prog_name=prog_name or "gradcli",
                                 complete_var=complete_var, standalone_mode=False, **extra)
+            finish_output()
+        except OSError as error:  # --help or --version into a full disk or a closed pipe
+            failure = output_failure(error)
+            if failure is None:
+                raise
+            if failure[0]:
+                report(failure[0])
+            code = int(failure[1])
         except typer.TyperException as error:  # Click's usage errors
             from gradcli.cli.usage import sentence
 
@@ -128,9 +143,8 @@ class _Commands(TyperGroup):
         except GradcliError as error:  # raised while reading the words (positionals_last)
             report(str(error))
             code = int(error.exit_code)
-        except typer.Abort:
-            report("interrupted.")
-            code = int(ExitCode.INTERRUPTED)
+        except (typer.Abort, KeyboardInterrupt):
+            code = interrupted()
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
@@ -191,7 +205,10 @@ def expression_text(argument: str) -> str:
     """The expression argument, or stdin when it is '-'."""
     if argument != "-":
         return argument
-    text = sys.stdin.read(MAX_STDIN + 1) if sys.stdin is not None else ""
+    if sys.stdin is None or sys.stdin.closed:
+        raise InputError("'-' reads the expression from stdin, but stdin is closed; give the "
+                         "expression as an argument.")
+    text = sys.stdin.read(MAX_STDIN + 1)
     if len(text) > MAX_STDIN:
         raise InputError(f"stdin holds more than {MAX_STDIN} characters; give one expression.")
     lines = [line for line in text.splitlines() if line.strip()]
@@ -205,30 +222,71 @@ def report(message: str) -> None:
     sys.stderr.write(f"error: {message}\n")
 
 
+def interrupted() -> int:
+    """Ctrl-C (or SIGTERM) before a command had results to show: one line on stderr and, when
+    JSON was asked for, one JSON object saying so, so a program reading stdout is not left
+    with nothing to parse."""
+    from gradcli.render import jsonout
+
+    report("interrupted.")
+    if jsonout.owed.get():
+        jsonout.emit({"status": "interrupted",
+                      "message": "Interrupted before any result was ready."})
+    return int(ExitCode.INTERRUPTED)
+
+
+def batch_code(statuses: Iterable[str], otherwise: int = 0) -> int:
+    """The exit code of a command that ran several runs together: 130 when Ctrl-C stopped them
+    (they stop together), else `otherwise`."""
+    return int(ExitCode.INTERRUPTED) if "interrupted" in set(statuses) else otherwise
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
+
+
+def terminate_like_interrupt() -> None:
+    """SIGTERM ends a command as Ctrl-C does: status interrupted, the history kept, exit 130."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
 def run(action: Callable[[], ExitCode | None]) -> None:
     """Run a command body; every failure becomes one stderr sentence and a documented exit code.
 
     One time budget covers the whole command (its numeric loops pause it), so no input can make
     parsing, differentiating, solving and evaluating together run past it.
     """
+    from gradcli.cli.channels import finish_output, output_failure
     from gradcli.symbolic.budget import time_budget
 
     try:
         with time_budget("this command's symbolic work"):
             code = action()
+        finish_output()
     except GradcliError as error:
         report(str(error))
         raise typer.Exit(int(error.exit_code)) from None
     except KeyboardInterrupt:
-        report("interrupted.")
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as shell tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
+        raise typer.Exit(interrupted()) from None
+    except OSError as error:  # `| head` went away (quietly, as shell tools do), or a full disk
+        failure = output_failure(error)
+        if failure is None:
+            _internal_error(error)
+        if failure[0]:
+            report(failure[0])
+        raise typer.Exit(int(failure[1])) from None
     except Exception as error:  # a bug: say so plainly, with details only on request
-        if os.environ.get("GRADCLI_DEBUG"):
-            traceback.print_exc()
-        report(f"internal error ({type(error).__name__}: {error}); please report it "
-               "(set GRADCLI_DEBUG=1 for details).")
-        raise typer.Exit(int(ExitCode.BUG)) from None
+        _internal_error(error)
     raise typer.Exit(int(code or ExitCode.OK))
+
+
+def _internal_error(error: Exception) -> None:
+    if os.environ.get("GRADCLI_DEBUG"):
+        traceback.print_exc()
+    report(f"internal error ({type(error).__name__}: {error}); please report it "
+           "(set GRADCLI_DEBUG=1 for details).")
+    raise typer.Exit(int(ExitCode.BUG)) from None

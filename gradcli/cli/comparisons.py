@@ -13,6 +13,7 @@ from gradcli.cli.app import (
     Json,
     Variables,
     app,
+    batch_code,
     expression_text,
     run,
 )
@@ -166,7 +167,7 @@ def compare(
             from gradcli.render.jsonout import emit as emit_json
 
             emit_json(compare_json(labels, results))
-            return None
+            return batch_code(result.status for result in results)
         from gradcli.render.comparisons import compare_view
         from gradcli.render.console import emit, plot_width, wants_colour
         from gradcli.render.maths import compact
@@ -176,7 +177,7 @@ def compare(
         if _plots_wanted(plot):
             sys.stdout.write("\n" + _paths_plots(problem, labels, results, plot_width(),
                                                  wants_colour(sys.stdout)))
-        return None
+        return batch_code(result.status for result in results)
 
     run(body)
 
@@ -291,7 +292,7 @@ def sweep(
             from gradcli.render.jsonout import emit as emit_json
 
             emit_json(sweep_json(results, verdicts, bounds))
-            return None
+            return batch_code(result.status for result in results)
         from gradcli.render.comparisons import sweep_view
         from gradcli.render.console import emit, plot_width, wants_colour
         from gradcli.render.maths import compact
@@ -313,6 +314,6 @@ def sweep(
             sys.stdout.write("\n" + sweep_plot(np.asarray(rates), finals, taken, diverged,
                                                marks, plot_width(), 16,
                                                wants_colour(sys.stdout)) + "\n")
-        return None
+        return batch_code(result.status for result in results)
 
     run(body)

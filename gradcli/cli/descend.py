@@ -13,6 +13,7 @@ from gradcli.cli.app import (
     Json,
     Variables,
     app,
+    batch_code,
     expression_text,
     run,
     whole_number,
@@ -299,7 +300,7 @@ def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, 
         save_points(target, problem, region, groups,
                     picture_title(problem, f"basins of {len(points)} starts ({spec})"),
                     "basin reached")
-    return 0 if found.basins else 3
+    return batch_code(outcomes.status, 0 if found.basins else 3)
 
 
 def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bool,

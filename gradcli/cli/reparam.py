@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gradcli.cli.app import Expression, Json, Variables, app, expression_text, run
+from gradcli.cli.app import Expression, Json, Variables, app, batch_code, expression_text, run
 from gradcli.cli.options import (
     DEFAULT_TOL,
     Plot,
@@ -129,7 +129,7 @@ def reparam(
             _show(report, runs, problem, table, plot)
         if picture is not None:
             _save(picture, problem, runs, report)
-        return 0
+        return batch_code(run[side].status for run in runs for side in ("original", "mapped"))
 
     run(body)
 

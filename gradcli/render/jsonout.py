@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
+
+owed: ContextVar[bool] = ContextVar("owed", default=False)  # --json given, object not yet written
 
 
 def finite(value: Any) -> Any:
@@ -23,5 +30,45 @@ def dumps(payload: dict[str, Any]) -> str:
     return json.dumps(finite(payload), allow_nan=False, ensure_ascii=False, indent=2)
 
 
+CHUNK = 1 << 16
+
+
 def emit(payload: dict[str, Any]) -> None:
-    sys.stdout.write(dumps(payload) + "\n")
+    """Write in 64 KiB pieces: a reader that has gone (`| head -c 10`) is noticed at the next
+    piece as a broken pipe, where one large write may report success."""
+    text = dumps(payload) + "\n"
+    with _signals_held() as held:
+        for start in range(0, len(text), CHUNK):
+            sys.stdout.write(text[start:start + CHUNK])
+            sys.stdout.flush()
+        owed.set(False)
+    if held:
+        raise KeyboardInterrupt  # now that stdout holds one whole JSON document
+
+
+@contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """Ctrl-C or SIGTERM while the object is written is noted, and acted on once it is complete.
+
+    The signals are noted by a handler that does not raise, and blocked in the kernel, so no
+    write is cut short: an interrupted write to a pipe can lose bytes on some systems.
+    """
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "pthread_sigmask"):
+        yield held
+        return
+    kinds = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(kind, lambda signum, frame: held.append(signum)) for kind in kinds]
+    signal.pthread_sigmask(signal.SIG_BLOCK, kinds)
+    try:
+        yield held
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, kinds)
+        _let_handlers_run()
+        for kind, handler in zip(kinds, previous, strict=True):
+            signal.signal(kind, handler)
+
+
+def _let_handlers_run() -> None:
+    """A Python-level call: signals that arrived while blocked are handled at this boundary."""
