@@ -12,6 +12,8 @@ import difflib
 import math
 import os
 import re
+import stat
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,16 +129,50 @@ class _Reader:
         return tuple(out)
 
 
-def read(path: Path) -> LibraryFunction:
-    """Read and validate one file; InputError names the path and the key at fault."""
-    from gradcli.symbolic.parsing import order_variables, parse
+MAX_FILE_BYTES = 65_536  # a function file is a few hundred bytes; this bounds a hostile one
+FILE_SECONDS = 1.0  # each file's expressions get their own share of the budget
 
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a regular file of at most MAX_FILE_BYTES (never a FIFO or a device:
+    opening a FIFO waits for a writer, /dev/zero never ends)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise InputError(f"{path}: is not a regular file; function files are plain .toml "
+                             "files.")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError(f"{path}: is larger than {MAX_FILE_BYTES // 1024} KiB; a function "
+                             "file holds one function.")
+        return tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot be read ({error}).") from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: is not valid TOML ({error}).") from None
+    except RecursionError:
+        raise InputError(f"{path}: is nested too deeply to be a function file.") from None
+
+
+def read(path: Path) -> LibraryFunction:
+    """Read and validate one file, under a budget of its own so one bad file cannot use up the
+    command's; InputError names the path and the key at fault."""
+    from gradcli.errors import SymbolicTimeout
+    from gradcli.symbolic.budget import time_budget
+
+    try:
+        with time_budget(f"reading {path.name}", FILE_SECONDS):
+            return _read(path)
+    except SymbolicTimeout:
+        raise InputError(f"{path}: its expressions took longer than {FILE_SECONDS:g} s to "
+                         "read; simplify them.") from None
+
+
+def _read(path: Path) -> LibraryFunction:
+    """Read and validate one file; InputError names the path and the key at fault."""
+    from gradcli.symbolic.parsing import order_variables, parse
+
+    data = _load_toml(path)
     reader = _Reader(path, data)
     name = reader.text("name")
     if not NAME.match(name) or name != path.stem:
@@ -263,9 +299,22 @@ def find(name: str) -> LibraryFunction | None:
         return None
     for directory in directories():
         path = directory / f"{name}.toml"
-        if path.is_file():
+        if path.exists():
             return read(path)
     return None
+
+
+def find_for_expression(word: str) -> LibraryFunction | None:
+    """`find`, for a word that may also be an expression: a short word (as short as a variable
+    name, under 4 characters) whose function file cannot be used is noted on stderr and read as
+    an expression (`x` stays the variable x); a longer one names the file's problem."""
+    try:
+        return find(word)
+    except InputError as error:
+        if len(word) >= 4:
+            raise
+        sys.stderr.write(f"note: {error} Reading '{word}' as an expression.\n")
+        return None
 
 
 def names() -> list[str]:

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Annotated
 
@@ -115,6 +116,9 @@ class _Commands(TyperGroup):
         from gradcli.cli.channels import finish_output, output_failure, prepare_streams
 
         prepare_streams()
+        # Overflow and invalid values are reported as statuses (diverged, domain_error); NumPy's
+        # RuntimeWarning lines would only repeat them on stderr, half-explained.
+        warnings.simplefilter("ignore", RuntimeWarning)
         words = list(sys.argv[1:] if args is None else args)
         from gradcli.render import jsonout
 
@@ -261,11 +265,21 @@ def run(action: Callable[[], ExitCode | None]) -> None:
     parsing, differentiating, solving and evaluating together run past it.
     """
     from gradcli.cli.channels import finish_output, output_failure
-    from gradcli.symbolic.budget import time_budget
+    from gradcli.symbolic import budget
 
+    task = "this command's symbolic work"
+    code: ExitCode | int | None = None
+    finished = False
     try:
-        with time_budget("this command's symbolic work"):
-            code = action()
+        try:
+            with budget.time_budget(task):
+                code = action()
+                finished = True
+        except budget.Expired:  # the alarm landed as the budget was closing
+            if not finished:
+                raise budget.timeout(task, budget.budget_seconds()) from None
+        finally:
+            budget.end_all()
         finish_output()
     except GradcliError as error:
         report(str(error))

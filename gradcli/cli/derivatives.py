@@ -204,7 +204,7 @@ def _vector_hessian(problem, at, json, math_style) -> None:
 def _expression_or_name(text: str) -> str:
     from gradcli import library
 
-    entry = library.find(text.strip())
+    entry = library.find_for_expression(text.strip())
     return entry.expression if entry else text
 
 

@@ -18,6 +18,7 @@ from gradcli.engine.outcome import Outcomes
 from gradcli.engine.plan import Plan
 from gradcli.engine.problem import Problem
 from gradcli.engine.recorder import HEAD, Recorder
+from gradcli.errors import InputError
 from gradcli.symbolic.budget import paused
 from gradcli.symbolic.calculus import gradient_hides_domain
 
@@ -27,6 +28,23 @@ RECORD_BUDGET = 2000
 
 def record_limit(runs: int) -> int:
     return max(8, RECORD_BUDGET // runs)
+
+
+MAX_RECORDED = 5_000_000  # rows × runs × (n + 2) values: about 1 GB as Python rows (≈ 190 B each)
+
+
+def check_record(runs: int, n: int, steps: int, every: int | None) -> None:
+    """Refuse a --record-every that would keep more rows than fit in about 1 GB."""
+    if every is None:
+        return
+    rows = steps // every + 2
+    values = rows * runs * (n + 2)
+    if values > MAX_RECORDED:
+        fit = MAX_RECORDED // (runs * (n + 2)) - 2  # rows that fit
+        wanted = -(-steps // max(fit, 1))
+        raise InputError(f"--record-every {every} would keep {rows} rows of {runs} "
+                         f"run{'s' if runs > 1 else ''} (about {values * 190 / 1e9:.1f} GB); "
+                         f"the limit is 1 GB: give --record-every {wanted} or more.")
 
 
 def _checks_f(problem: Problem, stop: StopRules) -> bool:
@@ -140,6 +158,7 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
     `rows_per_run`, as many for each run as a run alone would keep (a few runs side by side).
     """
     count = starts.shape[0]
+    check_record(count, starts.shape[1], stop.steps, record_every)
     plans = [plans] * count if isinstance(plans, Plan) else list(plans)
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
     shown = count == 1 or rows_per_run  # runs whose steps a table shows: keep the first ones
@@ -161,4 +180,5 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
         noise = np.random.default_rng(first.transforms.seed) if noisy else None
         with paused():
             stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
-    return Outcomes(problem, plans, rates, starts, stop, stopped)
+    with paused():  # reading the record back is numeric work, bounded like the loop
+        return Outcomes(problem, plans, rates, starts, stop, stopped)

@@ -123,6 +123,22 @@ def _failure(problem: Problem, lr: float, start: np.ndarray, k: int, x: np.ndarr
                     x if k == 0 else previous)
 
 
+def _failure_verdicts(problem: Problem, starts: np.ndarray, steps: np.ndarray, x: np.ndarray,
+                      previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_failure`'s status and reported point for many runs at once (its sentence, with the
+    curvature at the last point, is worked out only for a run that is shown)."""
+    finite = np.isfinite(x).all(axis=1)
+    here = _evaluate(problem, np.where(finite[:, None], x, 0.0))
+    defined = finite & np.isfinite(here.f) & np.isfinite(here.gradient).all(axis=1)
+    with np.errstate(all="ignore"):
+        far = np.linalg.norm(x, axis=1) >= RUNAWAY_FACTOR * np.maximum(
+            1.0, np.linalg.norm(starts, axis=1))
+    diverged = ~finite | defined | far
+    statuses = np.where(diverged, Status.diverged, Status.domain_error).astype(object)
+    keep_x = defined | (~diverged & (steps == 0))
+    return statuses, np.where(keep_x[:, None], x, previous)
+
+
 def _stationary(curvature: calculus.Curvature, k: int) -> str:
     """The sentence for ∇f = 0 reached at something other than a minimum."""
     kind = calculus.stationary_kind(curvature.definiteness)
@@ -191,13 +207,13 @@ class Outcomes(Sequence[Result]):
         saddles = _not_minima(problem, stopped.x[at_gradient], self.iterations[at_gradient])
         self.status[at_gradient[saddles]] = Status.stationary
         self.x = stopped.x.copy()
-        self.failures: dict[int, _Verdict] = {}
-        for run in np.flatnonzero(reasons == "nonfinite"):
-            verdict = _failure(problem, float(lr[run]), starts[run], int(self.iterations[run]),
-                               stopped.x[run], stopped.previous[run])
-            self.failures[int(run)] = verdict
-            self.status[run] = verdict.status
-            self.x[run] = verdict.x
+        self.failures = np.flatnonzero(reasons == "nonfinite")  # sentences built when asked
+        statuses, points = _failure_verdicts(problem, starts[self.failures],
+                                             self.iterations[self.failures],
+                                             stopped.x[self.failures],
+                                             stopped.previous[self.failures])
+        self.status[self.failures] = statuses
+        self.x[self.failures] = points
         reported = _evaluate(problem, self.x)
         self.f, self.gradient, self.grad_norm = reported.f, reported.gradient, reported.norm
         self.function = plain(problem.function)
@@ -234,7 +250,9 @@ class Outcomes(Sequence[Result]):
     def message(self, run: int) -> str:
         status, k = self.status[run], int(self.iterations[run])
         if run in self.failures:
-            return self.failures[run].message + self._note(run)
+            verdict = _failure(self.problem, float(self.lr[run]), self.starts[run], k,
+                               self.stopped.x[run], self.stopped.previous[run])
+            return verdict.message + self._note(run)
         if status is Status.interrupted:
             text = f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
         elif status is Status.max_steps:

@@ -82,7 +82,7 @@ class Problem:
         Problem written out for small n, and a VectorProblem (engine/indexed.py) above that.
         """
         word = text.strip()
-        entry = library.find(word)
+        entry = library.find_for_expression(word)
         if entry is not None and entry.dim is not None:
             return cls.vector(word, parse(entry.expression), variables, dim or entry.dim, entry)
         if entry is not None:

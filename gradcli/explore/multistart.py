@@ -20,6 +20,7 @@ from gradcli.errors import InputError
 from gradcli.explore.critical_points import Box, classify, known_label, merge
 
 MAX_STARTS = 250_000
+MAX_START_VALUES = 2_500_000  # starts × variables: about 1 GB of batch state (≈ 400 bytes each)
 BASIN_TOLERANCE = 1e-3  # of the box's diagonal
 
 
@@ -35,8 +36,13 @@ def starting_points(spec: str, box: Box, seed: int | None) -> np.ndarray:
         raise InputError(f"--starts '{spec}': the count must be at least {least}.")
     total = count if kind == "random" else count ** len(box)
     if total > MAX_STARTS:
-        raise InputError(f"--starts '{spec}' asks for {total} starts; the limit is {MAX_STARTS} "
-                         "(memory).")
+        raise InputError(f"--starts '{shown(spec)}' asks for {total} starts; the limit is "
+                         f"{MAX_STARTS} (memory).")
+    if total * len(box) > MAX_START_VALUES:
+        most = MAX_START_VALUES // len(box)
+        raise InputError(f"--starts '{shown(spec)}' with {len(box)} variables needs about "
+                         f"{total * len(box) * 400 / 1e9:.1f} GB; the limit is 1 GB, so give "
+                         f"at most {most} starts.")
     low = np.array([b[0] for b in box])
     high = np.array([b[1] for b in box])
     if kind == "random":
@@ -63,6 +69,25 @@ class Basins(NamedTuple):
 LABELS = "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+MERGE_DIRECTLY = 2000  # up to this many cells, close cells are merged pairwise too
+
+
+def group_ends(ends: np.ndarray, width: float) -> np.ndarray:
+    """A group label for each end point, in O(N log N): ends in the same cell of a grid of this
+    width are one group; when the cells are few, cells whose first points lie within `width`
+    of each other are merged as well (two ends either side of a cell wall are one basin)."""
+    cells = np.floor(ends / width)
+    _, first, labels = np.unique(cells, axis=0, return_index=True, return_inverse=True)
+    labels = labels.reshape(-1)
+    if len(first) <= MERGE_DIRECTLY:
+        kept = merge(ends[first], width, 1.0)
+        heads = ends[first][kept]
+        nearest = np.argmin(np.linalg.norm(ends[first][:, None, :] - heads[None, :, :], axis=2),
+                            axis=1)
+        labels = nearest[labels]
+    return labels
+
+
 def basins(problem: Problem, outcomes: Outcomes, box: Box) -> Basins:
     settled = np.isin(outcomes.status, [Status.converged, Status.stationary]) \
         & np.isfinite(outcomes.x).all(axis=1)
@@ -71,23 +96,21 @@ def basins(problem: Problem, outcomes: Outcomes, box: Box) -> Basins:
     membership = np.full(len(outcomes), -1)
     found: list[Basin] = []
     if len(ends):
-        representatives = ends[merge(ends, scale, BASIN_TOLERANCE)]
-        distances = np.linalg.norm(ends[:, None, :] - representatives[None, :, :], axis=2)
-        nearest = np.argmin(distances, axis=1)
-        counts = np.bincount(nearest, minlength=len(representatives))
+        groups = group_ends(ends, BASIN_TOLERANCE * scale)
+        counts = np.bincount(groups)
+        f = outcomes.f[settled]
+        by_group = np.lexsort((f, groups))  # within each group, lowest f first
+        starts = np.searchsorted(groups[by_group], np.arange(len(counts)))
+        best = by_group[starts]  # the member with the lowest f stands for its basin
         order = np.argsort(-counts, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
-        membership[settled] = rank[nearest]
-        f = outcomes.f[settled]
-        kinds = classify(problem, representatives)
+        membership[settled] = rank[groups]
+        kinds = classify(problem, ends[best])
         for position, index in enumerate(order):
-            # the member with the lowest f stands for the basin
-            members = np.flatnonzero(nearest == index)
-            best = members[np.argmin(f[members])]
-            x = tuple(float(v) for v in ends[best])
+            x = tuple(float(v) for v in ends[best[index]])
             found.append(Basin(LABELS[position] if position < len(LABELS) else "+", x,
-                               float(f[best]), kinds[index][0], known_label(problem, x),
+                               float(f[best[index]]), kinds[index][0], known_label(problem, x),
                                int(counts[index])))
     statuses = Counter(str(status) for status in outcomes.status)
     return Basins(tuple(found), membership, dict(statuses))

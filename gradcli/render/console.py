@@ -13,16 +13,18 @@ from rich.console import Console, Group, RenderableType
 from gradcli.render.colour import forced, wants_colour
 
 PIPE_WIDTH = 100
+MAX_WIDTH = 500  # COLUMNS=1000000 would have the plot allocate gigabytes for blank columns
 
 
 def output_width(stream: TextIO | None = None) -> int:
-    """COLUMNS when set, else the terminal's width, else 100 for pipes and files."""
+    """COLUMNS when set (40 to 500), else the terminal's width (to 500), else 100 for pipes and
+    files."""
     try:
-        return max(40, int(os.environ["COLUMNS"]))
+        return min(MAX_WIDTH, max(40, int(os.environ["COLUMNS"])))
     except (KeyError, ValueError):
         pass
     if (stream or sys.stdout).isatty():
-        return shutil.get_terminal_size().columns
+        return min(MAX_WIDTH, shutil.get_terminal_size().columns)
     return PIPE_WIDTH
 
 

@@ -162,9 +162,9 @@ def basins_json(found: Basins, outcomes, spec: str, box, head: dict[str, Any]) -
         "box": [list(pair) for pair in box],
         "basins": [basin._asdict() | {"x": list(basin.x)} for basin in found.basins],
         "statuses": found.statuses,
-        "runs": [{"start": start, "x": x, "status": str(status),
+        "runs": ({"start": start.tolist(), "x": x.tolist(), "status": str(status),
                   "basin": labels[index] if index >= 0 else None}
-                 for start, x, status, index in zip(outcomes.starts.tolist(),
-                                                    outcomes.x.tolist(), outcomes.status,
-                                                    found.membership.tolist(), strict=True)],
+                 for start, x, status, index in zip(outcomes.starts, outcomes.x,
+                                                    outcomes.status, found.membership.tolist(),
+                                                    strict=True)),  # written run by run
     }

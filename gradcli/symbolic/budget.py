@@ -35,8 +35,24 @@ def budget_seconds() -> float:
     return seconds
 
 
-class _Expired(BaseException):
-    """Raised inside the budgeted block; a BaseException so SymPy's own handlers don't eat it."""
+class Expired(BaseException):
+    """Raised inside the budgeted block; a BaseException so SymPy's own handlers don't eat it.
+
+    It can also land just as a block ends (between its last step and the budget's exit), where
+    no `except` of the budget sees it: `cli.app.run` takes it there.
+    """
+
+
+def timeout(task: str, seconds: float) -> SymbolicTimeout:
+    return SymbolicTimeout(f"{task} took longer than the {seconds:.3g} s budget; simplify the "
+                           "expression or raise GRADCLI_TIME_BUDGET.")
+
+
+def end_all() -> None:
+    """Disarm every budget and ignore a late alarm: SIGALRM's default action ends the process."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
 
 
 @contextmanager
@@ -58,18 +74,15 @@ def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
         # The raise may land where Python swallows it (a gc callback, a __del__): fire again
         # shortly until it reaches the block; the `finally` below disarms it.
         signal.setitimer(signal.ITIMER_REAL, REPEAT_SECONDS)
-        raise _Expired
+        raise Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
     started = time.monotonic()
     try:
         signal.setitimer(signal.ITIMER_REAL, allowed)
         yield
-    except _Expired:
-        raise SymbolicTimeout(
-            f"{task} took longer than the {allowed:.3g} s budget; simplify the expression "
-            "or raise GRADCLI_TIME_BUDGET."
-        ) from None
+    except Expired:
+        raise timeout(task, allowed) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
