@@ -16,13 +16,14 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminated)  # SIGTERM ends gradcli as Ctrl-C does
     try:
         from gradcli.cli import app
+
+        app()  # from here on, the commands report an interrupt themselves
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted.\n")
         if "--json" in sys.argv:
             sys.stdout.write('{\n  "status": "interrupted",\n  "message": "Interrupted before '
                              'any result was ready."\n}\n')
         raise SystemExit(130) from None
-    app()
 
 
 if __name__ == "__main__":

@@ -241,8 +241,11 @@ def interrupted() -> int:
 
 def batch_code(statuses: Iterable[str], otherwise: int = 0) -> int:
     """The exit code of a command that ran several runs together: 130 when Ctrl-C stopped them
-    (they stop together), else `otherwise`."""
-    return int(ExitCode.INTERRUPTED) if "interrupted" in set(statuses) else otherwise
+    (they stop together; one line on stderr says so), else `otherwise`."""
+    if "interrupted" not in set(statuses):
+        return otherwise
+    sys.stderr.write("interrupted: Interrupted (Ctrl-C); the runs so far are kept.\n")
+    return int(ExitCode.INTERRUPTED)
 
 
 def _terminated(signum, frame):

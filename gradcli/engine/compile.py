@@ -14,12 +14,14 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from gradcli.errors import InputError
 from gradcli.symbolic.budget import time_budget
 
 BatchFunction = Callable[[np.ndarray], np.ndarray]
@@ -35,8 +37,12 @@ def positional(exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], prefix:
 def _folded(expr: sp.Expr) -> sp.Expr:
     """Functions of constants as floats correct to the last bit: sin(15834021267053374293671735118)
     needs its argument reduced exactly, which neither math nor NumPy can do with a 94-bit int."""
-    return expr.replace(lambda e: isinstance(e, sp.Function) and e.is_number and not e.is_Atom,
-                        lambda e: sp.Float(e.evalf(20), 17))
+    folded = expr.replace(lambda e: isinstance(e, sp.Function) and e.is_number and not e.is_Atom,
+                          lambda e: sp.Float(e.evalf(20), 17))
+    if folded.has(sp.zoo, sp.nan, sp.oo, -sp.oo):  # log(cos(1e-300)) rounds to 0, say
+        raise InputError("a constant part of the function rounds to 0 where it divides (or to "
+                         "±∞), so the function cannot be computed; simplify its constants.")
+    return folded
 
 
 TEMPORARY = "cse"  # prefix of common-subexpression names; no hand-written name starts with it
@@ -53,11 +59,44 @@ def eliminate_common(exprs: Sequence[sp.Expr], thorough: bool = False):
                       optimizations="basic" if thorough else None)
 
 
+EXACT_INTEGERS = 2**53  # beyond this a literal is written as the float nearest to it
+
+
+def _float_literal(value: sp.Rational, infinity: str) -> str:
+    """The float nearest to a long exact number (10**600 → inf), the same in every engine:
+    an int of 601 digits is neither a NumPy scalar nor a float."""
+    try:
+        number = float(Fraction(int(value.p), int(value.q)))
+    except OverflowError:
+        return infinity if value > 0 else f"(-{infinity})"
+    return repr(number)
+
+
+class _NumbersAsFloats:
+    """Integers and fractions too long for a float's 53 bits are written as floats."""
+
+    infinity = "math.inf"
+
+    def _print_Integer(self, expr):
+        if abs(expr.p) <= EXACT_INTEGERS:
+            return super()._print_Integer(expr)
+        return _float_literal(expr, self.infinity)
+
+    def _print_Rational(self, expr):
+        if abs(expr.p) <= EXACT_INTEGERS and expr.q <= EXACT_INTEGERS:
+            return super()._print_Rational(expr)
+        return _float_literal(expr, self.infinity)
+
+
+class _NumPyPrinter(_NumbersAsFloats, NumPyPrinter):
+    infinity = "numpy.inf"
+
+
 def numpy_printer() -> NumPyPrinter:
-    return NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    return _NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
 
-class _ScalarPrinter(PythonCodePrinter):
+class _ScalarPrinter(_NumbersAsFloats, PythonCodePrinter):
     """Scalar Python with `math`; small powers of a name become products (x*x beats x**2)."""
 
     def _print_Pow(self, expr, rational=False):

@@ -24,11 +24,11 @@ def _sign(value: float) -> float:
 
 
 def _softplus(value: float) -> float:
-    return value + math.log1p(math.exp(-value)) if value > 0 else math.log1p(math.exp(value))
+    return math.log(1 + math.exp(value))  # the formula gradcli writes, so exp(1e300) is refused
 
 
 def _sigmoid(value: float) -> float:
-    return 1 / (1 + math.exp(-value)) if value > -700 else 0.0
+    return 1 / (1 + math.exp(-value))  # likewise: sigmoid(-1e3) holds exp(1000)
 
 
 FLOAT_FUNCTIONS: dict[str, Callable[..., float]] = {
@@ -96,8 +96,8 @@ def _value(node: ast.AST, children: list[float | None]) -> float | None:
         return _compute(node, children)
     except OverflowError:
         raise BadConstant(node, "large") from None
-    except ZeroDivisionError:
-        return None
+    except (ZeroDivisionError, TypeError):
+        return None  # 1/0, or a wrong number of arguments: the builder names either
     except ValueError:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
                 node.func.id == "log" and 0.0 in children:
