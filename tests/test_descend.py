@@ -66,8 +66,52 @@ def test_json_has_every_stable_key():
      "Stopped at a stationary point after 86 steps, but it is a saddle, not a minimum (the "
      "Hessian is indefinite); start elsewhere."),
     ((ROSENBROCK, "--start", "-1.2,1", "--lr", "0.001", "--steps", "100"), 3, "max_steps",
-     "Stopped at the step limit: 100 steps, and ‖∇f‖ = 1.82e+00 is still above tol 1e-08; "
-     "raise --steps or --lr."),
+     "Stopped at the step limit (100 steps) with ‖∇f‖ = 1.82 above tol 1e-08: still descending "
+     "— f fell from 3.96491 to 3.80189 over steps 50–100; raise --steps, or raise --lr: η = "
+     "0.001 is well below 2/λmax = 0.002178 at the end point."),
+    # each diagnosis of a run that did not converge, built on purpose
+    (("rosenbrock", "--lr", "0.0021"), 3, "max_steps",
+     "Stopped at the step limit (10000 steps) with ‖∇f‖ = 7.9 above tol 1e-08: oscillating — f "
+     "did not decrease over steps 5000–10000 (from 0.0261576 to 0.0341445) while ‖∇f‖ stays "
+     "near 7.9: each step overshoots (2/λmax is 0.002138 at the end point, and η = 0.0021 is "
+     "too close to it where the surface curves more). Use a smaller --lr, e.g. --lr 0.001."),
+    (("-x**2", "--start", "1"), 3, "unbounded",
+     "Unbounded below: f fell from -1 to -1.008e+172 as ‖x‖ grew to 1e+86, and ‖∇f‖ did not "
+     "shrink: f has no minimum in this direction, so no learning rate or step count can reach "
+     "one; bound the function (add a term such as x**2) or start where it has a minimum."),
+    (("x", "--start", "0"), 3, "unbounded",
+     "Unbounded below: f fell from 0 to -100 as ‖x‖ grew to 100, and ‖∇f‖ did not shrink: f has "
+     "no minimum in this direction, so no learning rate or step count can reach one; bound the "
+     "function (add a term such as x**2) or start where it has a minimum."),
+    (("x**2 - y**2", "--start", "1,0.01"), 3, "unbounded",
+     "Unbounded below: f fell from 0.9999 to -1.008e+168 as ‖x‖ grew to 1e+84, and ‖∇f‖ did "
+     "not shrink: f has no minimum in this direction, so no learning rate or step count can "
+     "reach one; bound the function (add a term such as x**2) or start where it has a minimum."),
+    (("rosenbrock", "--schedule", "cosine:500", "--steps", "10000"), 3, "max_steps",
+     "Stopped at step 500 of 10000: the schedule cosine:500 has brought the rate to 0 from step "
+     "500 on, so x cannot move any more (‖∇f‖ = 1.9); the remaining steps would only idle. Use "
+     "a schedule that lasts the whole run, e.g. --schedule cosine:10000."),
+    (("abs(x)", "--start", "1", "--lr", "0.3"), 3, "max_steps",
+     "Stopped at the step limit (10000 steps) with ‖∇f‖ = 1 above tol 1e-08: cycling — each "
+     "step moves x by about 0.3 but x keeps coming back to the same points: where f has a kink "
+     "(abs at 0) the gradient does not shrink near the minimum, so a constant rate cannot "
+     "settle. Use a decaying schedule, e.g. --schedule exp:0.99, or a smaller --lr."),
+    (("x**2+y**2", "--start", "1,2", "--lr", "1.02", "--steps", "200"), 3, "max_steps",
+     "Stopped at the step limit (200 steps) with ‖∇f‖ = 1.14e+04 above tol 1e-08: an exploding "
+     "gradient — ‖∇f‖ grew from 226 at step 100 to 1.14e+04 (×1.04 per step) and will overflow "
+     "if the run goes on. Use a --lr below 2/λmax = 1 (at the start), or cap each step with "
+     "--clip-norm."),
+    (("rosenbrock", "--lr", "0.001", "--steps", "100000", "--tol", "0"), 3, "max_steps",
+     "Stopped at the step limit (100000 steps) with ‖∇f‖ = 6.24e-14 above tol 0: stalled — x has "
+     "not changed since step 73344, because each step η·‖∇f‖ is below the rounding of x; more "
+     "steps cannot help. ‖∇f‖ = 6.24e-14 is as small as floating point reaches here, so use "
+     "--tol 1e-13 or more."),
+    (("1 - exp(-(x**2 + y**2))", "--start", "3,3", "--lr", "1", "--tol", "1e-30", "--steps",
+      "100"), 3, "max_steps",
+     "Stopped at the step limit (100 steps) with ‖∇f‖ = 1.29e-07 above tol 1e-30: a plateau — "
+     "‖∇f‖ = 1.29e-07 is tiny and f changed by only 8.35e-13 over steps 50–100: the gradient "
+     "vanishes here, so descent crawls (the vanishing gradient). Start elsewhere, or use a "
+     "method that rescales the gradient, e.g. --method adam."),
     (("sqrt(x)", "--start", "-1"), 4, "domain_error",
      "Domain error at the start: sqrt(x) (the square root of a negative number) is undefined at "
      "(-1)."),

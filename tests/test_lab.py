@@ -229,3 +229,18 @@ def test_sweep_concludes_from_its_results_and_the_quadratic_theory():
     text = " ".join(gradcli("sweep", "rosenbrock", "--lr", "1e-4,1e-3", "--steps", "100",
                             "--no-plot").stdout.split())
     assert "No rate in this sweep converged within --steps." in text and "λmin + λmax" not in text
+
+
+def test_each_sweep_verdict_is_what_the_run_did():
+    data = gradcli("sweep", "x**2+y**2", "--start", "1,2", "--lr", "0.001,0.5,1,1.02,3",
+                   "--steps", "200", "--json").json()
+    assert [(r["lr"], r["verdict"], r["status"]) for r in data["results"]] == [
+        (0.001, "too small", "max_steps"), (0.5, "good", "converged"),
+        (1.0, "too big: oscillates", "max_steps"),  # at 2/λmax: |x| neither grows nor shrinks
+        (1.02, "too big: diverging", "max_steps"),  # 2% above it: ‖∇f‖ grows 1.04× per step
+        (3.0, "diverged", "diverged")]
+    unbounded = gradcli("sweep", "-x**2", "--start", "1", "--lr", "0.01,0.1", "--steps", "200",
+                        "--json").json()
+    assert [r["verdict"] for r in unbounded["results"]] == ["unbounded below"] * 2
+    saddle = gradcli("sweep", "x**2-y**2", "--start", "0,0", "--lr", "0.1", "--json").json()
+    assert saddle["results"][0]["verdict"] == "stuck at a stationary point"

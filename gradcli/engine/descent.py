@@ -160,6 +160,7 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
     count = starts.shape[0]
     check_record(count, starts.shape[1], stop.steps, record_every)
     plans = [plans] * count if isinstance(plans, Plan) else list(plans)
+    asked, stop = stop, _until_rate_vanishes(plans, stop)
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
     shown = count == 1 or rows_per_run  # runs whose steps a table shows: keep the first ones
     recorder = Recorder(record_every, RECORD_BUDGET if rows_per_run else record_limit(count),
@@ -181,4 +182,13 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
         with paused():
             stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
     with paused():  # reading the record back is numeric work, bounded like the loop
-        return Outcomes(problem, plans, rates, starts, stop, stopped)
+        return Outcomes(problem, plans, rates, starts, asked, stopped)
+
+
+def _until_rate_vanishes(plans: Sequence[Plan], stop: StopRules) -> StopRules:
+    """Stop where every run's schedule has brought the rate to 0 for good: the steps after it
+    would leave x where it is (the result says so)."""
+    zeros = {plan.schedule.zero_from(stop.steps) for plan in plans}
+    if None in zeros:
+        return stop
+    return stop._replace(steps=max(zeros))

@@ -12,6 +12,12 @@ from typing import Any, NamedTuple, overload
 import numpy as np
 
 from gradcli.engine.compile import evaluate
+from gradcli.engine.diagnosis import (
+    Evidence,
+    max_steps_diagnosis,
+    unbounded,
+    unbounded_sentence,
+)
 from gradcli.engine.loop import Stopped, StopRules
 from gradcli.engine.plan import Plan
 from gradcli.engine.problem import Problem
@@ -21,6 +27,7 @@ from gradcli.symbolic.printing import plain
 
 # An iterate this much farther out than the start, where f overflows, has diverged.
 RUNAWAY_FACTOR = 1e10
+MANY_RUNS = 64  # up to this many runs side by side, each is checked for an unbounded f
 
 
 def reported_params(plan: Plan, lr: float) -> dict[str, Any]:
@@ -214,9 +221,25 @@ class Outcomes(Sequence[Result]):
                                              stopped.previous[self.failures])
         self.status[self.failures] = statuses
         self.x[self.failures] = points
+        self._find_unbounded()
         reported = _evaluate(problem, self.x)
         self.f, self.gradient, self.grad_norm = reported.f, reported.gradient, reported.norm
         self.function = plain(problem.function)
+
+    def evidence(self, run: int) -> Evidence:
+        history = History(self.record, run, int(self.iterations[run]))
+        return Evidence(history.k, history.x, history.f, history.grad_norm, history.step)
+
+    def _find_unbounded(self) -> None:
+        """Runs that went down a function without a minimum: their own status, whether they
+        used all their steps or ‖∇f‖ passed its limit on the way (up to MANY_RUNS runs side by
+        side; a batch of many starts groups its runs by where they end instead)."""
+        if len(self) > MANY_RUNS:
+            return
+        candidates = np.flatnonzero(np.isin(self.status, [Status.max_steps, Status.diverged]))
+        for run in candidates:
+            if unbounded(self.evidence(int(run))):
+                self.status[run] = Status.unbounded
 
     def _record(self) -> Record:
         recorder, (count, n) = self.stopped.recorder, self.starts.shape
@@ -247,8 +270,27 @@ class Outcomes(Sequence[Result]):
                     "steps used H + μI.")
         return f" The gradient was clipped at {marked} of {k} steps."
 
+    def _max_steps(self, run: int, k: int) -> str:
+        plan = self.plans[run]
+        if k < self.stop.steps and plan.schedule.zero_from(self.stop.steps) == k:
+            return (f"Stopped at step {k} of {self.stop.steps}: the schedule {plan.schedule.spec} "
+                    f"has brought the rate to 0 from step {k} on, so x cannot move any more "
+                    f"(‖∇f‖ = {self.grad_norm[run]:.3g}); the remaining steps would only idle. "
+                    "Use a schedule that lasts the whole run, e.g. "
+                    f"--schedule cosine:{self.stop.steps}.")
+        rule = plan.rule.name if plan.schedule.constant and not plan.line_search else "other"
+
+        def bound_at(x: np.ndarray) -> float | None:
+            curvature = _curvature_at(self.problem, x)
+            return None if curvature is None else curvature.stability_bound
+
+        return max_steps_diagnosis(self.evidence(run), float(self.lr[run]), self.stop.tol,
+                                   rule, bound_at)
+
     def message(self, run: int) -> str:
         status, k = self.status[run], int(self.iterations[run])
+        if status is Status.unbounded:
+            return unbounded_sentence(self.evidence(run)) + self._note(run)
         if run in self.failures:
             verdict = _failure(self.problem, float(self.lr[run]), self.starts[run], k,
                                self.stopped.x[run], self.stopped.previous[run])
@@ -256,7 +298,7 @@ class Outcomes(Sequence[Result]):
         if status is Status.interrupted:
             text = f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
         elif status is Status.max_steps:
-            text = max_steps_sentence(k, float(self.grad_norm[run]), self.stop.tol)
+            text = self._max_steps(run, k)
         elif status is Status.stationary:
             text = _stationary(_curvature_at(self.problem, self.x[run]), k)
         else:

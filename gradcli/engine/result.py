@@ -19,6 +19,7 @@ class Status(StrEnum):
     diverged = "diverged"
     domain_error = "domain_error"
     interrupted = "interrupted"
+    unbounded = "unbounded"
 
 
 EXIT_CODES = {
@@ -28,6 +29,7 @@ EXIT_CODES = {
     Status.diverged: ExitCode.NUMERIC_FAILURE,
     Status.domain_error: ExitCode.NUMERIC_FAILURE,
     Status.interrupted: ExitCode.INTERRUPTED,
+    Status.unbounded: ExitCode.NOT_CONVERGED,
 }
 
 

@@ -33,6 +33,24 @@ class Schedule(NamedTuple):
     def constant(self) -> bool:
         return self.multiplier == "1.0"
 
+    def zero_from(self, steps: int) -> int | None:
+        """The first step k < steps from which the rate is exactly 0 for good (cosine past T,
+        exp and step once they underflow), or None. Every multiplier here falls monotonically
+        after its warm-up, so a bisection finds it."""
+        if self.constant:
+            return None
+        multiplier = self.function()
+        if multiplier(steps - 1) != 0:
+            return None
+        low, high = 0, steps - 1  # multiplier(high) == 0
+        while low < high:
+            middle = (low + high) // 2
+            if multiplier(middle) == 0:
+                high = middle
+            else:
+                low = middle + 1
+        return high
+
     def function(self) -> Callable[[int], float]:
         from gradcli.engine.compile import build
 

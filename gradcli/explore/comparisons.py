@@ -14,6 +14,7 @@ import numpy as np
 
 from gradcli.counts import parse_count, shown
 from gradcli.engine.compile import evaluate
+from gradcli.engine.diagnosis import Evidence, exploding, not_descending
 from gradcli.engine.optimizers import rule_named
 from gradcli.engine.result import Result, Status
 from gradcli.errors import InputError
@@ -122,17 +123,26 @@ def reached(results: Sequence[Result]) -> Result | None:
 
 
 def verdict(result: Result, bound: float | None) -> str:
-    """The learning-rate lesson for one run of a sweep."""
-    lr = result.params["lr"]
+    """The learning-rate lesson for one run of a sweep, from what the run did (README: "Verdicts").
+
+    `bound` is kept for callers that show it; the verdict itself never rests on it alone: a rate
+    above 2/λmax whose ‖∇f‖ has grown a hundredfold is diverging, not oscillating.
+    """
     if result.status in (Status.diverged, Status.domain_error):
         return "diverged"
+    if result.status is Status.unbounded:
+        return "unbounded below"
     if result.status is Status.converged:
         return "good"
     if result.status is Status.stationary:
-        return "stuck at a saddle"
+        return "stuck at a stationary point"
     if result.status is Status.interrupted:
         return "interrupted"
-    if bound is not None and lr >= bound * (1 - 1e-9):
+    history = result.history
+    evidence = Evidence(history.k, history.x, history.f, history.grad_norm, history.step)
+    if exploding(evidence):
+        return "too big: diverging"
+    if not_descending(evidence):
         return "too big: oscillates"
     return "too small"
 

@@ -23,6 +23,7 @@ STATUS_STYLE = {
     Status.diverged: "bold red",
     Status.domain_error: "bold red",
     Status.interrupted: "bold magenta",
+    Status.unbounded: "bold red",
 }
 
 

@@ -1,0 +1,149 @@
+"""Why a run ended without converging, read from what it did — and the advice that follows.
+
+A run that reaches the step limit is doing one of a few things, and each calls for different
+advice: still descending (more steps), oscillating above the stability bound (a smaller rate),
+stalled (its steps no longer change x), on a plateau (the gradient has vanished), with an
+exploding gradient (clip it), or heading down a function that has no minimum (no rate helps).
+The record's rows are the evidence: f, ‖∇f‖, ‖x‖ and the step length at recorded steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+GROWTH = 10.0  # ‖∇f‖ that grew this much over the recent rows, every row larger: exploding
+FAR = 10.0  # ‖x‖ this many times the start's (and at least this far out): running away
+
+
+class Evidence(NamedTuple):
+    """One run's recorded rows, oldest first (k, x, f, ‖∇f‖, ‖x_k − x_{k−1}‖)."""
+
+    k: np.ndarray
+    x: np.ndarray
+    f: np.ndarray
+    grad_norm: np.ndarray
+    step: np.ndarray
+
+
+def _recent(evidence: Evidence) -> slice:
+    """The rows of the second half of the run (at least the last three)."""
+    half = evidence.k[-1] / 2
+    first = int(np.searchsorted(evidence.k, half))
+    return slice(min(first, max(len(evidence.k) - 3, 0)), None)
+
+
+def unbounded(evidence: Evidence) -> bool:
+    """f fell over the recent rows, ‖∇f‖ did not fade and ‖x‖ ran far out: no minimum ahead."""
+    if len(evidence.k) < 3:
+        return False
+    recent = _recent(evidence)
+    f, norm = evidence.f[recent], evidence.grad_norm[recent]
+    radius = np.linalg.norm(evidence.x, axis=1)
+    far = radius[-1] >= FAR * max(1.0, radius[0]) and radius[-1] >= 1.5 * radius[recent][0]
+    falling = bool(np.all(np.diff(f) < 0)) and f[-1] < evidence.f[0]
+    return bool(falling and far and norm[-1] >= 0.5 * norm[0])
+
+
+def unbounded_sentence(evidence: Evidence) -> str:
+    radius = float(np.linalg.norm(evidence.x[-1]))
+    return (f"Unbounded below: f fell from {evidence.f[0]:.4g} to {evidence.f[-1]:.4g} as ‖x‖ "
+            f"grew to {radius:.3g}, and ‖∇f‖ did not shrink: f has no minimum in this "
+            "direction, so no learning rate or step count can reach one; bound the function "
+            "(add a term such as x**2) or start where it has a minimum.")
+
+
+def exploding(evidence: Evidence) -> bool:
+    """‖∇f‖ grew in every recent row, by GROWTH or more."""
+    norms = evidence.grad_norm[_recent(evidence)]
+    return bool(len(norms) >= 3 and norms[-1] >= GROWTH * norms[0] and
+                np.all(np.diff(norms) > 0))
+
+
+def not_descending(evidence: Evidence) -> bool:
+    """f did not decrease over the recent rows while ‖∇f‖ stayed clear of zero."""
+    f = evidence.f[_recent(evidence)]
+    scale = max(1.0, float(np.abs(f).max()))
+    return bool(len(f) >= 3 and f[-1] >= f[0] and evidence.grad_norm[-1] > 1e-6 * scale)
+
+
+def frozen_since(evidence: Evidence) -> int | None:
+    """The step from which x has not changed at all (the last rows' steps are exactly 0)."""
+    moving = np.flatnonzero(evidence.step[1:] > 0) + 1
+    still = evidence.step[-1] == 0 and len(evidence.k) > 2 and evidence.k[-1] > 0
+    if not still:
+        return None
+    return int(evidence.k[moving[-1]]) if len(moving) else int(evidence.k[0])
+
+
+def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
+                        bound_at: Callable[[np.ndarray], float | None]) -> str:
+    """The sentence for a run that used all its steps: what happened, then what to do."""
+    k, norm = int(evidence.k[-1]), float(evidence.grad_norm[-1])
+    limit = f"Stopped at the step limit ({k} steps) with ‖∇f‖ = {norm:.3g} above tol {tol:g}: "
+    recent = _recent(evidence)
+    frozen = frozen_since(evidence)
+    if frozen is not None:
+        return (limit + f"stalled — x has not changed since step {frozen}, because each step "
+                "η·‖∇f‖ is below the rounding of x; more steps cannot help. ‖∇f‖ = "
+                f"{norm:.3g} is as small as floating point reaches here"
+                + (f", so use --tol {_above(norm)} or more." if tol < norm else "."))
+    norms, first = evidence.grad_norm[recent], int(evidence.k[recent][0])
+    if exploding(evidence):
+        growth = (norms[-1] / norms[0]) ** (1 / max(k - first, 1))
+        start = bound_at(evidence.x[0]) if method == "gd" else None
+        rate = (f"a --lr below 2/λmax = {start:.4g} (at the start)" if start is not None
+                and lr > start else "a smaller --lr")
+        return (limit + f"an exploding gradient — ‖∇f‖ grew from {norms[0]:.3g} at step "
+                f"{first} to {norms[-1]:.3g} (×{growth:.4g} per step) and will overflow if the "
+                f"run goes on. Use {rate}, or cap each step with --clip-norm.")
+    bound = bound_at(evidence.x[-1]) if method == "gd" else None
+    points = evidence.x[recent]
+    spread = float(np.max(np.linalg.norm(points - points[-1], axis=1)))
+    moved = float(np.median(evidence.step[recent]))
+    f = evidence.f[recent]
+    if moved > 0 and spread < 0.5 * moved and len(f) >= 3:
+        return (limit + f"cycling — each step moves x by about {moved:.3g} but x keeps coming "
+                "back to the same points: where f has a kink (abs at 0) the gradient does not "
+                "shrink near the minimum, so a constant rate cannot settle. Use a decaying "
+                "schedule, e.g. --schedule exp:0.99, or a smaller --lr.")
+    if not_descending(evidence):
+        where = (f"η = {lr:g} is above 2/λmax = {bound:.4g} at the end point"
+                 if bound is not None and lr > bound else
+                 f"2/λmax is {bound:.4g} at the end point, and η = {lr:g} is too close to it "
+                 "where the surface curves more" if bound is not None else
+                 "the rate is too large for the curvature here")
+        suggestion = f"e.g. --lr {_below(0.5 * min(lr, bound))}" if bound is not None else \
+            f"e.g. --lr {_below(0.5 * lr)}"
+        return (limit + f"oscillating — f did not decrease over steps "
+                f"{int(evidence.k[recent][0])}–{k} (from {f[0]:.6g} to {f[-1]:.6g}) while "
+                f"‖∇f‖ stays near {norm:.3g}: each step overshoots ({where}). Use a smaller "
+                f"--lr, {suggestion}.")
+    change = float(abs(f[0] - f[-1]))
+    scale = max(1.0, float(np.max(np.abs(evidence.f))))
+    if change <= 1e-9 * scale and norm <= 1e-6 * scale and norm >= 0.5 * norms[0]:
+        return (limit + f"a plateau — ‖∇f‖ = {norm:.3g} is tiny and f changed by only "
+                f"{change:.3g} over steps {int(evidence.k[recent][0])}–{k}: the gradient "
+                "vanishes here, so descent crawls (the vanishing gradient). Start elsewhere, "
+                "or use a method that rescales the gradient, e.g. --method adam.")
+    advice = "raise --steps"
+    if bound is not None and lr < 0.5 * bound:
+        advice += (f", or raise --lr: η = {lr:g} is well below 2/λmax = {bound:.4g} at the end "
+                   "point")
+    elif bound is not None:
+        advice += f" (η = {lr:g} is already near 2/λmax = {bound:.4g}: a larger rate oscillates)"
+    return (limit + f"still descending — f fell from {f[0]:.6g} to {f[-1]:.6g} over steps "
+            f"{int(evidence.k[recent][0])}–{k}; {advice}.")
+
+
+def _below(value: float) -> str:
+    """Two significant digits, rounded down: a rate to suggest that is not above `value`."""
+    scale = 10 ** (np.floor(np.log10(value)) - 1)
+    return f"{np.floor(value / scale) * scale:.2g}"
+
+
+def _above(value: float) -> str:
+    """A round number above value (a tolerance to suggest)."""
+    return f"{10 ** np.ceil(np.log10(value) + 1e-12):.0e}"
