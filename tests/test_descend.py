@@ -103,9 +103,9 @@ def test_json_has_every_stable_key():
      "--clip-norm."),
     (("rosenbrock", "--lr", "0.001", "--steps", "100000", "--tol", "0"), 3, "max_steps",
      "Stopped at the step limit (100000 steps) with ‖∇f‖ = 6.24e-14 above tol 0: stalled — x has "
-     "not changed since step 73344, because each step η·‖∇f‖ is below the rounding of x; more "
-     "steps cannot help. ‖∇f‖ = 6.24e-14 is as small as floating point reaches here, so use "
-     "--tol 1e-13 or more."),
+     "not changed since step 73344, because each step is below the rounding of x; more steps "
+     "cannot help. ‖∇f‖ = 6.24e-14 is as small as floating point reaches at this minimum, so "
+     "use --tol 1e-13 or more."),
     (("1 - exp(-(x**2 + y**2))", "--start", "3,3", "--lr", "1", "--tol", "1e-30", "--steps",
       "100"), 3, "max_steps",
      "Stopped at the step limit (100 steps) with ‖∇f‖ = 1.29e-07 above tol 1e-30: a plateau — "

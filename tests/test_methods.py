@@ -247,3 +247,46 @@ def test_accumulate_sums_gradients_instead_of_resetting_them():
 def test_bad_method_options(args, message):
     result = gradcli("descend", "sphere", *args)
     assert (result.code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_newton_searches_its_line_by_default_and_reaches_beales_minimum():
+    data = gradcli("descend", "beale", "--method", "newton", "--json").json()
+    assert data["status"] == "converged"
+    assert abs(data["x"][0] - 3) < 1e-8 and abs(data["x"][1] - 0.5) < 1e-8
+    assert data["params"]["line_search"] is True
+
+
+def test_pure_newton_is_still_there_and_says_what_went_wrong():
+    data = gradcli("descend", "beale", "--method", "newton", "--no-line-search", "--json").json()
+    assert data["status"] == "max_steps" and "line_search" not in data["params"]
+    message = data["message"]
+    assert "stalled — x has not changed since step 80" in message
+    assert "This is no minimum (the Hessian is not positive definite here): start elsewhere." \
+        in message
+    assert "Pure Newton's step" in message and "far from a minimum the quadratic model " \
+        "misleads" in message
+    assert data["history"][1]["f"] > 1e13  # the first step: f from 14.2 to 4.3e13
+
+
+def test_every_library_function_ends_newton_with_a_true_status():
+    from gradcli import library
+
+    functions, _ = library.load_all()
+    for entry in functions:
+        if entry.dim is not None:
+            continue
+        data = gradcli("descend", entry.name, "--method", "newton", "--json").json()
+        status, message = data["status"], data["message"]
+        if status == "converged":
+            assert max(abs(g) for g in data["gradient"]) <= 1e-8, entry.name
+            best = min(m.value for m in entry.minima)
+            inside = all(lo <= v <= hi for v, (lo, hi) in zip(data["x"], entry.domain,
+                                                              strict=True))
+            if not inside:
+                assert "lies outside" in message, (entry.name, message)
+            elif data["f"] > best + 1e-6 * max(1, abs(best)):
+                assert f"This is not {entry.name}'s global minimum" in message, entry.name
+        elif status == "unbounded":
+            assert data["f"] < -1e100, entry.name  # monkey_saddle, saddle: no minimum at all
+        else:  # the one non-smooth function meets its ridge, where ∇f is undefined
+            assert (status, entry.smooth) == ("domain_error", False), (entry.name, message)

@@ -76,9 +76,11 @@ def descend(
     beta1: Beta1 = None,
     beta2: Beta2 = None,
     eps: Eps = None,
-    line_search: Annotated[bool, typer.Option(
-        "--line-search", help="gd, newton: backtracking (Armijo) from η, halving until f "
-                              "decreases enough; the table shows the accepted step.")] = False,
+    line_search: Annotated[bool | None, typer.Option(
+        "--line-search/--no-line-search", show_default=False,
+        help="Backtracking (Armijo) from η, halving until f decreases enough; the table shows "
+             "the accepted step. gd: off unless given; newton: on unless --no-line-search "
+             "(pure Newton, x ← x − η·(H + μI)⁻¹·g).")] = None,
     schedule: Schedule = None,
     clip_norm: ClipNorm = None,
     clip_value: ClipValue = None,

@@ -48,7 +48,8 @@ METHOD_HELP = (
     "x ← x − η·(g + β·v) | adagrad: s ← s + g², x ← x − η·g/(√s + ε) | rmsprop: "
     "s ← ρ·s + (1 − ρ)·g², x ← x − η·g/(√s + ε) | adam: m ← β₁·m + (1 − β₁)·g, "
     "v ← β₂·v + (1 − β₂)·g², x ← x − η·m̂/(√v̂ + ε) with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) | "
-    "newton: x ← x − η·(H + μI)⁻¹·g, μ > 0 only where H is not positive definite (default η 1)"
+    "newton: x ← x − α·(H + μI)⁻¹·g, μ > 0 only where H is not positive definite, α = η halved "
+    "until f decreases enough (Armijo; --no-line-search: α = η, pure Newton; default η 1)"
 )
 
 

@@ -79,17 +79,26 @@ def frozen_since(evidence: Evidence) -> int | None:
 
 
 def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
-                        bound_at: Callable[[np.ndarray], float | None]) -> str:
-    """The sentence for a run that used all its steps: what happened, then what to do."""
+                        bound_at: Callable[[np.ndarray], float | None],
+                        minimum_at: Callable[[np.ndarray], bool]) -> str:
+    """The sentence for a run that used all its steps: what happened, then what to do.
+
+    `bound_at(x)` is 2/λmax at x (None without positive curvature); `minimum_at(x)` says
+    whether the Hessian there is positive definite.
+    """
     k, norm = int(evidence.k[-1]), float(evidence.grad_norm[-1])
     limit = f"Stopped at the step limit ({k} steps) with ‖∇f‖ = {norm:.3g} above tol {tol:g}: "
     recent = _recent(evidence)
     frozen = frozen_since(evidence)
     if frozen is not None:
-        return (limit + f"stalled — x has not changed since step {frozen}, because each step "
-                "η·‖∇f‖ is below the rounding of x; more steps cannot help. ‖∇f‖ = "
-                f"{norm:.3g} is as small as floating point reaches here"
-                + (f", so use --tol {_above(norm)} or more." if tol < norm else "."))
+        stalled = (limit + f"stalled — x has not changed since step {frozen}, because each "
+                   "step is below the rounding of x; more steps cannot help. ")
+        if not minimum_at(evidence.x[-1]):
+            return stalled + ("This is no minimum (the Hessian is not positive definite "
+                              "here): start elsewhere.")
+        return stalled + (f"‖∇f‖ = {norm:.3g} is as small as floating point reaches at this "
+                          "minimum" + (f", so use --tol {_above(norm)} or more." if tol < norm
+                                       else "."))
     norms, first = evidence.grad_norm[recent], int(evidence.k[recent][0])
     if exploding(evidence):
         growth = (norms[-1] / norms[0]) ** (1 / max(k - first, 1))

@@ -146,6 +146,18 @@ def _failure_verdicts(problem: Problem, starts: np.ndarray, steps: np.ndarray, x
     return statuses, np.where(keep_x[:, None], x, previous)
 
 
+def _newton_jump(evidence: Evidence) -> str:
+    """Pure Newton's worst step, when it threw f up by orders of magnitude."""
+    rises = evidence.f[1:] / np.maximum(1.0, np.abs(evidence.f[:-1]))
+    if not len(rises) or not np.nanmax(rises) > 100:
+        return ""
+    worst = int(np.nanargmax(rises)) + 1
+    return (f" Pure Newton's step {int(evidence.k[worst])} took f from "
+            f"{evidence.f[worst - 1]:.3g} to {evidence.f[worst]:.3g}: far from a minimum the "
+            "quadratic model misleads. Without --no-line-search, Newton halves such steps until f "
+            "decreases.")
+
+
 def _stationary(curvature: calculus.Curvature, k: int) -> str:
     """The sentence for ∇f = 0 reached at something other than a minimum."""
     kind = calculus.stationary_kind(curvature.definiteness)
@@ -284,8 +296,15 @@ class Outcomes(Sequence[Result]):
             curvature = _curvature_at(self.problem, x)
             return None if curvature is None else curvature.stability_bound
 
-        return max_steps_diagnosis(self.evidence(run), float(self.lr[run]), self.stop.tol,
-                                   rule, bound_at)
+        def minimum_at(x: np.ndarray) -> bool:
+            curvature = _curvature_at(self.problem, x)
+            return curvature is not None and curvature.definiteness == "positive definite"
+
+        evidence = self.evidence(run)
+        text = max_steps_diagnosis(evidence, float(self.lr[run]), self.stop.tol, rule, bound_at,
+                                   minimum_at)
+        return text + (_newton_jump(evidence) if plan.rule.name == "newton"
+                       and not plan.line_search else "")
 
     def message(self, run: int) -> str:
         status, k = self.status[run], int(self.iterations[run])
@@ -304,8 +323,25 @@ class Outcomes(Sequence[Result]):
         else:
             moved = float(np.linalg.norm(self.stopped.x[run] - self.stopped.previous[run]))
             text = converged_sentence(self.stopped.reasons[run], k, float(self.grad_norm[run]),
-                              self.stop, moved)
+                              self.stop, moved) + self._elsewhere(run)
         return text + self._note(run)
+
+    def _elsewhere(self, run: int) -> str:
+        """Where the library knows a lower minimum than the one reached, say so."""
+        entry = self.problem.entry
+        if entry is None or not entry.minima:
+            return ""
+        x, f = self.x[run], float(self.f[run])
+        best = min(entry.minima, key=lambda point: point.value)
+        where = ", ".join(f"{v:.6g}" for v in best.point)
+        if any(not low <= v <= high for v, (low, high) in zip(x, entry.domain, strict=True)):
+            box = " × ".join(f"[{low:g}, {high:g}]" for low, high in entry.domain)
+            return (f" The point reached lies outside {entry.name}'s domain {box}; within it, "
+                    f"the global minimum is f = {best.value:.6g} at ({where}).")
+        if f <= best.value + 1e-6 * max(1.0, abs(best.value)):
+            return ""
+        return (f" This is not {entry.name}'s global minimum: that is f = {best.value:.6g} at "
+                f"({where}); try another start, or --starts random:500 to map the basins.")
 
     @overload
     def __getitem__(self, run: int) -> Result: ...

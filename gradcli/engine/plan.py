@@ -57,18 +57,21 @@ class Plan(NamedTuple):
         if self.line_search and self.rule.name not in ("gd", "newton"):
             raise InputError(f"--line-search works with gd and newton, not {self.rule.name}.")
         if (self.line_search or not self.rule.elementwise) and self.transforms.active:
-            who = "--line-search" if self.line_search else self.rule.name
+            who = self.rule.name if not self.rule.elementwise else "--line-search"
             raise InputError(f"{who} uses the exact gradient; drop --noise, --accumulate and "
                              "--clip-norm/--clip-value, or choose a first-order method.")
         return self
 
 
 def make_plan(method: str, given: Mapping[str, float], schedule: str | None = None,
-              transforms: Transforms = EXACT, line_search: bool = False) -> Plan:
-    """A checked plan from the words a user typed."""
+              transforms: Transforms = EXACT, line_search: bool | None = None) -> Plan:
+    """A checked plan from the words a user typed. Newton searches its line unless told not to
+    (`line_search=False`, pure Newton): a full Newton step far from a minimum can throw f up by
+    orders of magnitude (Beale from its default start)."""
     from gradcli.engine.optimizers import hyperparameters, rule_named
     from gradcli.engine.schedules import parse_schedule
 
     rule = rule_named(method)
+    searched = rule.name == "newton" if line_search is None else line_search
     return Plan(rule, hyperparameters(rule, given), parse_schedule(schedule), transforms,
-                line_search).check()
+                searched).check()
