@@ -81,7 +81,7 @@ def test_formats(style, expected):
     (["grad", "x*y", "--at", "1,inf"], 2,
      "error: --at value 2 ('inf') is not finite; give ordinary numbers such as 1,2.\n"),
     (["grad", "x*y", "--dir", "1,0"], 2,
-     "error: --dir and --check need a point; add --at, e.g. --at 1,1.\n"),
+     "error: --dir, --check and --explain need a point; add --at, e.g. --at 1,1.\n"),
     (["grad", "x*y", "--at", "1,1", "--dir", "0,0"], 2,
      "error: --dir is the zero vector; give a direction such as --dir 1,0.\n"),
     (["grad", "x", "--format", "fancy"], 2,

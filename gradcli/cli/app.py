@@ -37,6 +37,24 @@ def whole_number(text: str) -> int:
     raise typer.BadParameter(f"'{word}' is not an integer")
 
 
+OPTIONAL_COUNTS = {"--explain": "3"}  # an option whose count may be left out, and its default
+
+
+def optional_counts(command, args: list[str]) -> list[str]:
+    """`--explain` alone means `--explain 3`: Click options take a value or none, not either."""
+    if command is None or not any(word in OPTIONAL_COUNTS for word in args):
+        return args
+    known = {name for param in command.params if not getattr(param, "is_flag", True)
+             for name in getattr(param, "opts", ())}
+    out: list[str] = []
+    for index, word in enumerate(args):
+        out.append(word)
+        following = args[index + 1] if index + 1 < len(args) else ""
+        if word in OPTIONAL_COUNTS and word in known and not re.fullmatch(r"\d+", following):
+            out.append(OPTIONAL_COUNTS[word])
+    return out
+
+
 def positionals_last(command, args: list[str]) -> list[str]:
     """Options first, then `--` and the positional arguments in their order.
 
@@ -106,6 +124,7 @@ class _Commands(TyperGroup):
 
     def resolve_command(self, ctx, args):
         name, command, rest = super().resolve_command(ctx, args)
+        rest = optional_counts(command, rest)
         if command is not None and not ctx.resilient_parsing and any(
                 p.param_type_name == "argument" for p in command.params):
             rest = positionals_last(command, rest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -58,6 +59,9 @@ def grad(
         "--dir", metavar="U", help="Also the directional derivative along U (normalised).")] = None,
     check: Annotated[bool, typer.Option(
         "--check", help="Compare ∇f(P) with central finite differences.")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="With --at: each partial derivative with the point's numbers "
+                          "written in, and the norm worked out.")] = False,
     variables: Variables = None,
     dim: Dim = None,
     style: Format = "compact",
@@ -86,9 +90,13 @@ def grad(
 
         problem = Problem.resolve(expression_text(expr), variables, dim)
         math_style = style_named(style)
-        if at is None and (direction is not None or check):
+        if at is None and (direction is not None or check or explain):
             example = "1" if is_vector(problem) else ",".join(["1"] * len(problem.variables))
-            raise InputError(f"--dir and --check need a point; add --at, e.g. --at {example}.")
+            raise InputError("--dir, --check and --explain need a point; add --at, e.g. "
+                             f"--at {example}.")
+        if is_vector(problem) and explain:
+            raise InputError("--explain works out the partial derivatives of a function of a "
+                             "few variables, not of a vector function.")
         if is_vector(problem):
             return _vector_gradient(problem, at, direction, check, json, math_style)
         n = len(problem.variables)
@@ -96,12 +104,19 @@ def grad(
         u = parse_vector(direction, "--dir", n) if direction is not None else None
         gradient = problem.gradient
         report = gradient_at(problem, point, u, check) if point is not None else None
+        worked = None
+        if explain:
+            from gradcli.render.explain import partials
+
+            worked = partials(problem, point, report)
         if json:
-            emit(named(problem, view.gradient_json(problem.function, problem.names, gradient,
-                                                   report)))
+            payload = view.gradient_json(problem.function, problem.names, gradient, report)
+            emit(named(problem, payload | ({"explain": worked.data} if worked else {})))
         else:
             _print(view.gradient_view(problem.function, problem.names, gradient, report,
                                       math_style, _title(problem)))
+            if worked:
+                sys.stdout.write("\n" + worked.text)
 
     run(body)
 

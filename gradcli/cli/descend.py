@@ -118,6 +118,11 @@ def descend(
     save: Save = None,
     fps: Fps = DEFAULT_FPS,
     animate: Animate = False,
+    explain: Annotated[int | None, typer.Option(
+        "--explain", parser=whole_number, metavar="[K]", show_default=False,
+        help="Work out the first K steps by hand (default 3): the gradient formula, its value, "
+             "the method's state and update with the numbers in, exactly (fractions) where "
+             "the start and rate are exact; with --json, as data under \"explain\".")] = None,
     json: Json = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print the recorded steps as CSV.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -194,6 +199,7 @@ def descend(
         if animate:
             check_animate(problem)
         point = start_point(problem, start)
+        explained = _explained(problem, plan, point, rate, explain, large, quiet or csv)
         with progress_bar(steps) as progress:
             if large:
                 from gradcli.engine.vector_descent import descend_vectors
@@ -206,7 +212,7 @@ def descend(
         if animate:
             animate_paths(problem, [plan.rule.name], [result], fps)
         show(problem, result, plan, json=json, csv=csv, quiet=quiet, table=table, plot=plot,
-             every=every, show_all=show_all)
+             every=every, show_all=show_all, explained=explained)
         if target is not None:
             save_paths(target, problem, [plan.rule.name], [result],
                        picture_title(problem, f"{plan.rule.name}, {settings_of(result)}"), fps)
@@ -305,8 +311,28 @@ def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, 
     return batch_code(outcomes.status, 0 if found.basins else 3)
 
 
+def _explained(problem, plan, point, rate, count, large, quiet_or_csv):
+    """The worked first steps, when --explain asked for them (None otherwise)."""
+    if count is None:
+        return None
+    from gradcli.errors import InputError
+
+    if quiet_or_csv:
+        raise InputError("--explain writes the working for people (or, with --json, as data); "
+                         "it cannot be combined with --csv or --quiet.")
+    from gradcli.explore.explain import MAX_EXPLAINED, explain
+
+    if not 1 <= count <= MAX_EXPLAINED:
+        raise InputError(f"--explain works out 1 to {MAX_EXPLAINED} steps, not {count}.")
+    if large or not plan.schedule.constant or plan.transforms.active:
+        raise InputError("--explain works out plain steps of a function of a few variables: "
+                         "no --schedule, noise, clipping or accumulation, no vector longer "
+                         "than the written-out limit.")
+    return explain(problem, plan, [float(v) for v in point], rate, count)
+
+
 def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bool,
-         plot: bool | None, every: int | None, show_all: bool) -> None:
+         plot: bool | None, every: int | None, show_all: bool, explained=None) -> None:
     """Write the result in the one form asked for; people get table, status and plots.
 
     Each branch imports only what it needs: Rich is not loaded for JSON, CSV or bare numbers.
@@ -317,7 +343,12 @@ def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bo
     if json:
         from gradcli.render.jsonout import emit as emit_json
 
-        emit_json(result.to_dict())
+        payload = result.to_dict()
+        if explained is not None:
+            from gradcli.render.explain import explain_json
+
+            payload["explain"] = explain_json(explained)
+        emit_json(payload)
     elif csv:
         from gradcli.render.tabular import write_csv
 
@@ -329,6 +360,10 @@ def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bo
         from gradcli.render.descent import descent_view
         from gradcli.render.maths import compact
 
+        if explained is not None:
+            from gradcli.render.explain import explain_text
+
+            sys.stdout.write(explain_text(explained, problem.names) + "\n")
         emit(descent_view(result, compact(function_of(problem)), plan.rule.formula, table, every,
                           show_all))
         if plot if plot is not None else sys.stdout.isatty():
