@@ -101,10 +101,32 @@ def test_stability_bound_is_the_smallest_2_over_lambda_max_at_the_global_minima(
     points = [m.point for m in entry.minima] or [entry.start]
     bounds = []
     for point in points:
-        n = len(point)
-        matrix = evaluate(problem.hessian_function, np.array([point], float)).reshape(n, n)
+        x = np.array(point, float)
+        n = len(x)
+        for _ in range(30):  # the listed point to the last digit, by Newton on ∇f = 0
+            gradient = evaluate(problem.value_and_gradient, x[None])[0, 1:]
+            x = x - np.linalg.solve(evaluate(problem.hessian_function, x[None]).reshape(n, n),
+                                    gradient)
+        matrix = evaluate(problem.hessian_function, x[None]).reshape(n, n)
         bounds.append(calculus.curvature(matrix).stability_bound)
-    assert entry.stability_bound == pytest.approx(min(bounds), rel=1e-5)
+    true = min(bounds)
+    # right to the digits it states, and never rounded up: a rate equal to it is stable
+    assert true * (1 - 1e-11) <= entry.stability_bound <= true * (1 + 1e-15)
+    assert entry.lr < entry.stability_bound  # the default rate lies strictly inside
+
+
+@pytest.mark.parametrize("name", sorted(n for n in BY_NAME if BY_NAME[n].points))
+def test_listed_critical_points_are_all_of_them_in_the_domain(name):
+    """Files that list [[points]] list every critical point in their domain: the same set as
+    a multi-start Newton search over the domain finds."""
+    entry = BY_NAME[name]
+    data = gradcli("critical", name, "--numeric", "--json").json()
+    found = sorted((p["kind"].replace("minimum", "min"), tuple(round(v, 5) for v in p["x"]))
+                   for p in data["points"])
+    listed = sorted(("min" if "minimum" in point.kind else point.kind,
+                     tuple(round(v, 5) + 0.0 for v in point.point))
+                    for point in (*entry.minima, *entry.points))
+    assert found == listed
 
 
 @pytest.mark.parametrize("name", sorted(BY_NAME))
@@ -232,3 +254,13 @@ def test_an_editable_checkout_reads_the_top_level_folder():
     assert library.CHECKOUT == ROOT / "functions"
     assert library.directories()[0] in (library.PACKAGED, library.CHECKOUT)
     assert BY_NAME["sphere"].path.parent == library.directories()[0]
+
+
+def test_printed_stability_bounds_are_rounded_down():
+    from gradcli.render.numbers import fmt_bound
+
+    assert fmt_bound(0.014949290301612756, 6) == "0.0149492"  # fmt would print 0.0149493
+    assert fmt_bound(0.0019968038374381654, 4) == "0.001996"
+    assert fmt_bound(2.0, 6) == "2"
+    shown = gradcli("functions", "show", "himmelblau").stdout
+    assert "(2/λmax = 0.0149492 at the global minimum)" in shown

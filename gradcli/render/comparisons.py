@@ -14,7 +14,7 @@ from gradcli.explore.comparisons import Best
 from gradcli.render.console import output_width
 from gradcli.render.descent import STATUS_STYLE, start_text
 from gradcli.render.fitted import Column, Num, dropped_note, fitted_table
-from gradcli.render.numbers import fmt
+from gradcli.render.numbers import fmt, fmt_bound
 
 
 def _steps_to_tolerance(result: Result) -> str:
@@ -62,7 +62,7 @@ def compare_json(labels: Sequence[str], results: Sequence[Result]) -> dict[str, 
 
 def _bound_row(bound: float, where: str) -> list:
     """A marker row: the bound in the lr column, where it holds in the next."""
-    return [Text(f"{fmt(bound, 6)} = 2/λmax", style="bold"), Text(where, style="bold"),
+    return [Text(f"{fmt_bound(bound, 6)} = 2/λmax", style="bold"), Text(where, style="bold"),
             *[""] * 4]
 
 

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from gradcli.explore.at_point import GradientAtPoint, HessianAtPoint, JacobianAtPoint
 from gradcli.render.maths import MathFormat, plain, show
-from gradcli.render.numbers import fmt, fmt_vector
+from gradcli.render.numbers import fmt, fmt_bound, fmt_vector
 from gradcli.symbolic.calculus import Value
 
 EXACT_WIDTH = 24
@@ -182,7 +182,7 @@ def _stability_sentence(c) -> str:
     a saddle or a maximum at any rate)."""
     if not c.stability_bound:
         return "no positive curvature here, so no learning-rate bound"
-    bound = fmt(c.stability_bound)
+    bound = fmt_bound(c.stability_bound)
     if c.definiteness == "positive definite":
         return (f"2/λmax = {bound}: near here plain gradient descent settles only with a "
                 "learning rate below it")

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from gradcli.library import LibraryFunction, Point
 from gradcli.render.maths import compact_text
-from gradcli.render.numbers import fmt, fmt_vector
+from gradcli.render.numbers import fmt, fmt_bound, fmt_vector
 
 
 def one_line(note: str) -> str:
@@ -82,7 +82,7 @@ def details(function: LibraryFunction, pretty: str) -> RenderableType:
         Text(f"domain       {domain}"),
         Text(f"start        ({names}) = {fmt_vector(function.start)}"),
         Text(f"lr           {fmt(function.lr)}"
-             + (f"   (2/λmax = {fmt(function.stability_bound, 6)} at the global minimum)"
+             + (f"   (2/λmax = {fmt_bound(function.stability_bound, 6)} at the global minimum)"
                 if function.stability_bound else "")),
         Text(""),
         Text("global minima" if function.minima else "global minima: none (f is unbounded below)",

@@ -17,6 +17,16 @@ def fmt(value: float | None, digits: int = 10) -> str:
     return f"{value:.{digits}g}"
 
 
+def fmt_bound(value: float | None, digits: int = 10) -> str:
+    """A stability bound to `digits` figures rounded toward zero: a learner who takes the printed
+    number as the rate must still be stable (0.0149492903 prints 0.0149492, not 0.0149493)."""
+    if value is None or not math.isfinite(value) or value <= 0 or value == int(value):
+        return fmt(value, digits)
+    scale = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
+    down = math.floor(value / scale) * scale
+    return f"{down:.{digits}g}"
+
+
 def fmt_vector(values: Iterable[float], digits: int = 10) -> str:
     return "(" + ", ".join(fmt(v, digits) for v in values) + ")"
 

@@ -12,7 +12,7 @@ from gradcli.engine.indexed import VectorProblem
 from gradcli.explore.vector_point import VectorCurvature, VectorGradientAt
 from gradcli.render.derivatives import pairs
 from gradcli.render.maths import MathFormat, plain, show
-from gradcli.render.numbers import fmt, fmt_long
+from gradcli.render.numbers import fmt, fmt_bound, fmt_long
 from gradcli.symbolic.indexed import bands, case_text, partial_cases, scalar_partial
 
 
@@ -134,7 +134,7 @@ def _curvature_rows(at: VectorCurvature) -> list[tuple[str, str]]:
         meaning = ("near this minimum, gradient descent settles only with a learning rate below "
                    "it" if at.definiteness == "positive definite" else
                    "a learning rate above it makes steps along the top eigenvector grow")
-        rows.append(("2/λmax", f"{fmt(at.stability_bound)}  ({meaning})"))
+        rows.append(("2/λmax", f"{fmt_bound(at.stability_bound)}  ({meaning})"))
     return rows
 
 
