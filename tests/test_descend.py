@@ -57,8 +57,20 @@ def test_json_has_every_stable_key():
      "good point was (1)."),
     (("x**3", "--start", "0", "--lr", "0.1"), 3, "stationary",
      "Started at a stationary point (∇f = 0), but a degenerate stationary point (the "
-     "second-derivative test is inconclusive): the Hessian is zero. Descent cannot leave it; "
-     "start elsewhere."),
+     "second-derivative test is inconclusive, and f falls along some direction sampled around "
+     "it): the Hessian is zero. Descent cannot leave it; start elsewhere."),
+    (("x**4", "--start", "0"), 0, "converged",
+     "Converged: ‖∇f‖ = 0.00e+00 ≤ tol 1e-08 after 0 steps. The second-derivative test is "
+     "inconclusive here (the Hessian is zero), but f rises in every direction sampled around "
+     "the start: a minimum (a flat one, as x⁴ has at 0)."),
+    (("plateau", "--start", "5,5"), 3, "stationary",
+     "Started on a plateau (‖∇f‖ = 2.7e-21 ≤ tol 1e-08): the Hessian is zero and f does not "
+     "change, to the last digit, anywhere sampled around the start, so descent cannot move "
+     "(the vanishing gradient); start nearer a minimum."),
+    (("ackley",), 0, "converged",
+     "Converged: ‖∇f‖ = 6.83e-09 ≤ tol 1e-08 after 39 steps. This is not ackley's global "
+     "minimum: that is f = 0 at (0, 0); try another start, or --starts random:500 to map the "
+     "basins."),
     (("x**2 - y**2", "--start", "0,0"), 3, "stationary",
      "Started at a stationary point (∇f = 0), but a saddle: the Hessian is indefinite. Descent "
      "cannot leave it; start elsewhere."),

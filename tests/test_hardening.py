@@ -71,7 +71,7 @@ CASES = [
     # abs, sign, min, max of what SymPy cannot prove real
     (["hessian", "abs(log(x))", "--at", "2"], None, 0, "GD stability"),
     (["hessian", "sign(log(x))"], None, 0, "H ="),
-    (["descend", "sign(log(x))", "--start", "2"], None, 3, "Started at a stationary point"),
+    (["descend", "sign(log(x))", "--start", "2"], None, 3, "Started on a plateau"),
     (["critical", "min(sqrt(x), y)", "--numeric"], None, 0, ""),
     (["grad", "abs(x**x)"], None, 0, "sign(x^x)"),
     (["grad", "abs(sqrt(x) - 1)", "--at", "4"], None, 0, "0.25"),
@@ -377,11 +377,13 @@ def test_an_interrupt_at_any_moment_ends_with_130_and_whole_json(args, kind, mom
     time.sleep(moment)
     process.send_signal(kind)
     stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
+    json.loads(stdout)  # one whole JSON document, whatever the moment
+    if process.returncode == 0:  # a loaded machine: the command ended before the signal came
+        return
+    assert process.returncode == 130, stderr
     last = stderr.strip().splitlines()[-1]
     assert last == "error: interrupted." or last.startswith("interrupted: Interrupted (Ctrl-C)")
-    json.loads(stdout)  # one whole JSON document, whatever the moment
 
 
 def test_an_interrupt_in_a_terminal_prints_one_line(tmp_path):

@@ -158,13 +158,21 @@ def _newton_jump(evidence: Evidence) -> str:
             "decreases.")
 
 
-def _stationary(curvature: calculus.Curvature, k: int) -> str:
-    """The sentence for ∇f = 0 reached at something other than a minimum."""
+def _stationary(curvature: calculus.Curvature, k: int, norm: float, tol: float,
+                shape: str) -> str:
+    """The sentence for ∇f ≈ 0 reached at something other than a minimum."""
     kind = calculus.stationary_kind(curvature.definiteness)
     if k == 0:
+        gradient = "∇f = 0" if norm == 0 else f"‖∇f‖ = {norm:.2g} ≤ tol {tol:g}"
+        if kind == "degenerate" and shape == "flat":
+            return (f"Started on a plateau ({gradient}): the Hessian is "
+                    f"{curvature.definiteness} and f does not change, to the last digit, "
+                    "anywhere sampled around the start, so descent cannot move (the "
+                    "vanishing gradient); start nearer a minimum.")
         what = {"saddle": "a saddle", "maximum": "a maximum"}.get(
-            kind, "a degenerate stationary point (the second-derivative test is inconclusive)")
-        return (f"Started at a stationary point (∇f = 0), but {what}: the Hessian is "
+            kind, "a degenerate stationary point (the second-derivative test is "
+                  "inconclusive, and f falls along some direction sampled around it)")
+        return (f"Started at a stationary point ({gradient}), but {what}: the Hessian is "
                 f"{curvature.definiteness}. Descent cannot leave it; start elsewhere.")
     return (f"Stopped at a stationary point after {k} steps, but it is a {kind}, not a "
             f"minimum (the Hessian is {curvature.definiteness}); start elsewhere.")
@@ -186,8 +194,28 @@ def _not_minima(problem: Problem, points: np.ndarray, steps: np.ndarray) -> np.n
         definite = calculus.definiteness(calculus.eigenvalues_of(matrices[finite]))
         kinds[finite] = [calculus.stationary_kind(str(d)) for d in definite]
     at_start = (steps == 0) & (kinds != "minimum")
+    for run in np.flatnonzero(at_start & (kinds == "degenerate"))[:MANY_RUNS]:
+        # the second-derivative test is inconclusive: look around (x⁴ at 0 is a minimum)
+        at_start[run] = sampled_shape(problem, points[run]) != "rises"
     later = (steps > 0) & np.isin(kinds, ["saddle", "maximum"])
     return finite & (at_start | later)
+
+
+def sampled_shape(problem: Problem, x: np.ndarray) -> str:
+    """How f behaves around x along ±each axis and 8 seeded directions, at three radii: it
+    'rises' (f ≥ f(x) everywhere, f > f(x) somewhere), is 'flat' (f = f(x) to the last bit
+    everywhere), or 'falls' somewhere."""
+    n = x.size
+    directions = np.vstack([np.eye(n), -np.eye(n),
+                            np.random.default_rng(0).normal(size=(8, n))])
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    radii = np.array([1e-2, 1e-4, 1e-6]) * max(1.0, float(np.linalg.norm(x)))
+    around = (x[None, None, :] + radii[:, None, None] * directions[None, :, :]).reshape(-1, n)
+    values = _evaluate(problem, around).f
+    here = float(_evaluate(problem, x[None, :]).f[0])
+    if not np.isfinite(values).all() or np.any(values < here):
+        return "falls"
+    return "flat" if np.all(values == here) else "rises"
 
 
 def converged_sentence(reason: str, k: int, norm: float, stop: StopRules, moved: float) -> str:
@@ -319,12 +347,26 @@ class Outcomes(Sequence[Result]):
         elif status is Status.max_steps:
             text = self._max_steps(run, k)
         elif status is Status.stationary:
-            text = _stationary(_curvature_at(self.problem, self.x[run]), k)
+            curvature = _curvature_at(self.problem, self.x[run])
+            shape = sampled_shape(self.problem, self.x[run]) if k == 0 else ""
+            text = _stationary(curvature, k, float(self.grad_norm[run]), self.stop.tol, shape)
         else:
             moved = float(np.linalg.norm(self.stopped.x[run] - self.stopped.previous[run]))
             text = converged_sentence(self.stopped.reasons[run], k, float(self.grad_norm[run]),
-                              self.stop, moved) + self._elsewhere(run)
+                              self.stop, moved) + self._higher_order(run, k) + \
+                self._elsewhere(run)
         return text + self._note(run)
+
+    def _higher_order(self, run: int, k: int) -> str:
+        """A start where the second-derivative test is inconclusive but f rises all around."""
+        if k:
+            return ""
+        curvature = _curvature_at(self.problem, self.x[run])
+        if curvature is None or calculus.stationary_kind(curvature.definiteness) != "degenerate":
+            return ""
+        return (f" The second-derivative test is inconclusive here (the Hessian is "
+                f"{curvature.definiteness}), but f rises in every direction sampled around "
+                "the start: a minimum (a flat one, as x⁴ has at 0).")
 
     def _elsewhere(self, run: int) -> str:
         """Where the library knows a lower minimum than the one reached, say so."""

@@ -16,6 +16,7 @@ from gradcli.symbolic.printing import plain
 from gradcli.symbolic.real_functions import RealSign
 
 DEFINITENESS_TOLERANCE = 1e-10
+ROUNDING_CURVATURE = 1e-13  # eigenvalues below this are rounding noise at any scale
 
 
 def _almost_everywhere(derivative: sp.Expr) -> sp.Expr:
@@ -120,8 +121,11 @@ class Curvature(NamedTuple):
 
 
 def _tolerance(eigenvalues: np.ndarray) -> np.ndarray:
-    """What counts as zero: relative to the largest |λ| (and to 1)."""
-    return DEFINITENESS_TOLERANCE * np.maximum(1.0, np.max(np.abs(eigenvalues), axis=-1))
+    """What counts as zero: relative to the largest |λ|, with a floor at rounding level (a
+    Hessian of ±7e-15 evaluated 1e-15 from a flat point is noise), so 1e-11·(x² + y²) has
+    positive curvature 2e-11 and a stability bound 1e11, not a 'zero' Hessian."""
+    return np.maximum(DEFINITENESS_TOLERANCE * np.max(np.abs(eigenvalues), axis=-1),
+                      ROUNDING_CURVATURE)
 
 
 def definiteness(eigenvalues: np.ndarray) -> np.ndarray:
