@@ -188,3 +188,29 @@ def test_bad_multistart_input(args, message):
 def test_bad_landscape_input(args, message):
     run = gradcli(*args)
     assert (run.code, run.stdout, run.stderr) == (2, "", message)
+
+
+def test_critical_never_reports_a_point_outside_its_box():
+    data = gradcli("critical", "sin(x)*sin(y)", "--box=-4:4,-4:4", "--json").json()
+    assert data["symbolic"] == "complete" and data["complete"] is True
+    assert all(abs(v) <= 4 for p in data["points"] for v in p["x"])
+    # inside [-4, 4]: sin vanishes at 0, ±π and cos at ±π/2, so 3·3 + 2·2 critical points
+    assert len(data["points"]) == 13
+
+
+def test_critical_reports_non_isolated_sets_as_sets():
+    data = gradcli("critical", "x**2*y**2", "--json").json()
+    assert data["families"] == ["x = 0 (any y)", "y = 0 (any x)"] and data["points"] == []
+    text = gradcli("critical", "x**2*y**2").stdout
+    assert "non-isolated: every point with x = 0 (any y) is critical" in text
+
+
+def test_critical_says_when_its_search_may_be_incomplete():
+    data = gradcli("critical", "levi13", "--json").json()
+    assert data["complete"] is False
+    assert data["incomplete"].startswith("the numeric search found ")
+    assert "may be incomplete: the numeric search found" in gradcli("critical", "levi13").stdout
+    many = gradcli("critical", "+".join(f"x{i}**2" for i in range(12)), "--numeric",
+                   "--json").json()
+    assert many["incomplete"] == ("the numeric search started from 2500 random points in 12 "
+                                  "dimensions, so it may have missed critical points")

@@ -45,6 +45,11 @@ class Search(NamedTuple):
     points: tuple[CriticalPoint, ...]
     box: Box
     symbolic: str  # "complete" (SymPy solved it), "timeout", "failed", or "skipped"
+    families: tuple[str, ...] = ()  # non-isolated critical sets, e.g. "x = 0 (any y)"
+    incomplete: str | None = None  # why the list may miss critical points, when it may
+
+
+CROWDED = 0.05  # a search whose distinct finds exceed this share of its starts may miss some
 
 
 def default_box(problem: Problem) -> Box:
@@ -54,24 +59,53 @@ def default_box(problem: Problem) -> Box:
     return tuple((-5.0, 5.0) for _ in problem.variables)
 
 
-def _symbolic(problem: Problem) -> tuple[list[tuple[sp.Expr, ...]], str]:
+def _symbolic(problem: Problem) -> tuple[list[tuple[sp.Expr, ...]], str, list[dict]]:
     gradient = list(problem.gradient)  # differentiated under its own budget, before this one
     try:
         with time_budget("solving ∇f = 0", SOLVE_SECONDS):
             solutions = sp.solve(gradient, list(problem.variables), dict=True)
     except SymbolicTimeout:
-        return [], "timeout"
+        return [], "timeout", []
     except (NotImplementedError, ValueError, TypeError):
-        return [], "failed"
-    points = []
+        return [], "failed", []
+    points, families = [], []
     for solution in solutions:
         if set(solution) != set(problem.variables):
-            continue  # a family of solutions (a free variable): the numeric search samples it
+            families.append(solution)  # a set of critical points with a free variable
+            continue
         values = tuple(solution[v] for v in problem.variables)
         numbers = [complex(sp.N(value, 30)) for value in values]
         if all(abs(z.imag) <= 1e-12 * max(1.0, abs(z.real)) for z in numbers):
             points.append(values)
-    return points, "complete"
+    return points, "complete", families
+
+
+def _family_text(problem: Problem, family: dict) -> str:
+    free = [str(v) for v in problem.variables if v not in family]
+    fixed = ", ".join(f"{v} = {plain(family[v])}" for v in problem.variables if v in family)
+    return f"{fixed} (any {', '.join(free)})"
+
+
+def _on_family(problem: Problem, families: list[dict], points: np.ndarray) -> np.ndarray:
+    """Which points lie on one of the families (each fixed coordinate matches)."""
+    on = np.zeros(len(points), dtype=bool)
+    for family in families:
+        match = np.ones(len(points), dtype=bool)
+        for index, variable in enumerate(problem.variables):
+            if variable not in family:
+                continue
+            expression = family[variable]
+            free = sorted(expression.free_symbols, key=str)
+            if free:
+                positions = [problem.variables.index(symbol) for symbol in free]
+                values = np.array([float(expression.xreplace(
+                    dict(zip(free, row[positions], strict=True)))) for row in points])
+            else:
+                values = np.full(len(points), float(expression))
+            scale = np.maximum(1.0, np.abs(values))
+            match &= np.abs(points[:, index] - values) <= 1e-6 * scale
+        on |= match
+    return on
 
 
 def start_count(n: int) -> int:
@@ -141,20 +175,28 @@ def classify(problem: Problem, points: np.ndarray) -> list[tuple[str, tuple[floa
 
 
 def critical_points(problem: Problem, box: Box, numeric_only: bool = False) -> Search:
-    exact, symbolic = ([], "skipped") if numeric_only else _symbolic(problem)
+    exact, symbolic, families = ([], "skipped", []) if numeric_only else _symbolic(problem)
     exact_numbers = np.array([[float(sp.re(sp.N(v, 30))) for v in point] for point in exact],
                              dtype=float).reshape(-1, len(box))
+    inside = _inside(exact_numbers, box, slack=0.0)  # exact solutions outside the box: not here
+    exact = [point for point, keep in zip(exact, inside, strict=True) if keep]
+    exact_numbers = exact_numbers[inside]
+    starts = _starts(box)
     with time_budget("searching for critical points"):
-        found = _newton(problem, _starts(box))
+        found = _newton(problem, starts)
     values = evaluate(problem.value_and_gradient, found)
     converged = np.isfinite(found).all(axis=1) & _inside(found, box) & \
         (np.linalg.norm(values[:, 1:], axis=1) <= GRADIENT_TOLERANCE * (1 + np.abs(values[:, 0])))
-    candidates = np.vstack([exact_numbers, found[converged]])
+    numeric = found[converged]
+    numeric = numeric[~_on_family(problem, families, numeric)] if families else numeric
+    candidates = np.vstack([exact_numbers, numeric])
     scale = float(np.linalg.norm([high - low for low, high in box]))
     kept = merge(candidates, scale)
     chosen = candidates[kept] + 0.0  # no -0.0 in the output
+    family_texts = tuple(_family_text(problem, family) for family in families)
+    incomplete = _incomplete(symbolic, len(kept) - len(exact), len(starts), len(box))
     if not len(chosen):
-        return Search((), box, symbolic)
+        return Search((), box, symbolic, family_texts, incomplete)
     f = evaluate(problem.value_and_gradient, chosen)[:, 0]
     kinds = classify(problem, chosen)
     points = [
@@ -164,7 +206,22 @@ def critical_points(problem: Problem, box: Box, numeric_only: bool = False) -> S
     ]
     order = {"minimum": 0, "saddle": 1, "degenerate": 2, "maximum": 3}
     points.sort(key=lambda p: (order[p.kind], p.f, p.x))
-    return Search(tuple(points), box, symbolic)
+    return Search(tuple(points), box, symbolic, family_texts, incomplete)
+
+
+def _incomplete(symbolic: str, numeric_finds: int, starts: int, n: int) -> str | None:
+    """Why the list may miss critical points: none when SymPy solved the system; otherwise when
+    the starts were random (many variables) or crowded with distinct finds."""
+    if symbolic == "complete":
+        return None
+    if int(start_count(n) ** (1 / n) + 1e-9) < 3:
+        return (f"the numeric search started from {starts} random points in {n} dimensions, "
+                "so it may have missed critical points")
+    if numeric_finds > CROWDED * starts:
+        return (f"the numeric search found {numeric_finds} distinct points from {starts} "
+                "starts, so there are likely more between its starts; narrow the --box to "
+                "look closer")
+    return None
 
 
 def known_label(problem: Problem, point: Sequence[float], tolerance: float = 1e-4) -> str:

@@ -47,6 +47,9 @@ def critical_view(search: Search, names: Sequence[str], heading: str) -> Rendera
         Text(f"critical points (∇f = 0) of f({', '.join(names)}) in {_box_text(search.box)}: "
              f"{len(search.points)} ({summary})"),
         Text(SYMBOLIC_NOTE[search.symbolic], style="dim"),
+        *[Text(f"non-isolated: every point with {family} is critical (shown once here, "
+               "not as points)") for family in search.families],
+        *([Text(f"may be incomplete: {search.incomplete}.")] if search.incomplete else []),
         Text(""),
         *table.renderables,
         *([] if dropped_note(dropped) is None else [dropped_note(dropped)]),
@@ -61,6 +64,9 @@ def critical_json(search: Search, names: Sequence[str], function: str,
         "variables": list(names),
         "box": [list(pair) for pair in search.box],
         "symbolic": search.symbolic,
+        "families": list(search.families),
+        "complete": search.incomplete is None,
+        **({"incomplete": search.incomplete} if search.incomplete else {}),
         "points": [{"x": list(p.x), "f": p.f, "kind": p.kind, "eigenvalues": list(p.eigenvalues),
                     "exact": list(p.exact) if p.exact else None} for p in search.points],
     }
