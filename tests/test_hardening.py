@@ -454,3 +454,40 @@ def test_a_broken_file_named_like_a_variable_leaves_the_variable(tmp_path):
     run = gradcli("grad", "x", "--json", env={"GRADCLI_FUNCTIONS_PATH": str(directory)})
     assert run.code == 0 and json.loads(run.stdout)["gradient"] == ["1"]
     assert run.stderr.startswith("note: ") and "x.toml: is not valid TOML" in run.stderr
+
+
+def test_a_huge_columns_setting_is_clamped():
+    from gradcli.render.console import MAX_WIDTH, output_width
+
+    os.environ["COLUMNS"] = "1000000"
+    try:
+        assert output_width() == MAX_WIDTH == 500
+    finally:
+        del os.environ["COLUMNS"]
+    run = gradcli("descend", "x**2+y**2", "--start", "1,2", "--lr", "0.1", "--plot",
+                  env={"COLUMNS": "1000000"})
+    assert run.code == 0 and max(len(line) for line in run.stdout.splitlines()) <= 500
+
+
+def test_basins_are_grouped_without_comparing_every_pair():
+    """Grid cells group nearby ends in O(N log N); ends either side of a cell wall still join."""
+    import numpy as np
+
+    from gradcli.explore.multistart import group_ends
+
+    rng = np.random.default_rng(1)
+    centres = np.array([[0.0, 0.0], [3.0, 1.0], [-2.0, 4.0]])
+    ends = np.repeat(centres, 2000, axis=0) + rng.normal(scale=1e-4, size=(6000, 2))
+    labels = group_ends(ends, 1e-2)
+    assert len(set(labels.tolist())) == 3
+    assert all(len(set(labels[i * 2000:(i + 1) * 2000].tolist())) == 1 for i in range(3))
+    many = group_ends(rng.uniform(-5, 5, size=(20000, 2)), 1e-6)  # every end its own basin
+    assert len(set(many.tolist())) == 20000
+
+
+def test_numeric_hazards_leave_no_runtime_warning_on_stderr():
+    for args in (["descend", "exp(x)", "--start", "0", "--lr", "100", "--steps", "50"],
+                 ["descend", "log(x)", "--start", "1", "--lr", "2"],
+                 ["sweep", "x**2", "--start", "1", "--lr", "0.1,5", "--steps", "2000"]):
+        run = _cli(*args)
+        assert "RuntimeWarning" not in run.stderr and "Traceback" not in run.stderr, args
