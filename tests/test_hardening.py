@@ -254,7 +254,7 @@ def test_fuzzed_expressions_end_with_a_documented_code(text, which):
 
 
 MODERATE = st.sampled_from(["x", "y", "1", "0", "2.5", "pi", "E", "-1", "0.5", "3", "1e-31",
-                            "123456789012345678901234567890", "0.001", "7e12"])
+                            "0.001", "7e12"])
 
 
 def _moderate_expressions():
@@ -297,11 +297,26 @@ def test_every_printed_expression_parses_back_to_the_same_function(text):
             try:
                 first = complex(expr.xreplace(mapping).evalf(20))
                 second = complex(renamed.xreplace(mapping).evalf(20))
-            except (TypeError, ValueError):
-                continue  # undefined there (0**x's log(0), a complex argument of min)
+            except (TypeError, ValueError, ArithmeticError, KeyError):
+                continue  # SymPy cannot evaluate it there (0**x's log(0), cosh of cosh of 1e29)
             if not (math.isfinite(abs(first)) and abs(first.imag) <= 1e-12 * abs(first)):
                 continue  # outside f's real domain, where gradcli computes nothing
             assert abs(first - second) <= 1e-9 * max(1.0, abs(first)), (plain(expr), point)
+
+
+@pytest.mark.parametrize("value", [
+    "1/10**31", "3*10**40", "1/(3*10**31)", "(123456789/10**8)**3", "2**200", "-5/10**20",
+    "246913578024691357802469135785/2", "1/10**600", "7/(3*10**400)", "10**40/7"])
+def test_long_numbers_print_in_a_form_that_parses_back_exactly(value):
+    import sympy as sp
+
+    from gradcli.symbolic.parsing import parse
+    from gradcli.symbolic.printing import plain
+
+    number = sp.Rational(*(int(part) if part else 1 for part in
+                           (str(sp.sympify(value).p), str(sp.sympify(value).q))))
+    x = sp.Symbol("x", real=True)
+    assert parse(plain(number) + " + x").components[0] - x == number
 
 
 # -- channels: closed, full, ASCII-only, and a reader that goes away ---------------------------

@@ -244,3 +244,14 @@ def test_each_sweep_verdict_is_what_the_run_did():
     assert [r["verdict"] for r in unbounded["results"]] == ["unbounded below"] * 2
     saddle = gradcli("sweep", "x**2-y**2", "--start", "0,0", "--lr", "0.1", "--json").json()
     assert saddle["results"][0]["verdict"] == "stuck at a stationary point"
+
+
+def test_compare_and_sweep_with_json_say_why_a_run_failed_on_stderr():
+    run = gradcli("sweep", "x**2", "--start", "1", "--lr", "0.5,1.5", "--steps", "50", "--json")
+    assert run.code == 0 and run.json()["results"][1]["status"] == "max_steps"
+    assert run.stderr.startswith("lr 1.5: max_steps: Stopped at the step limit (50 steps) with "
+                                 "‖∇f‖ = 2.25e+15 above tol 1e-08: an exploding gradient")
+    assert "lr 0.5" not in run.stderr  # it converged
+    compared = gradcli("compare", "rosenbrock", "--methods", "gd,newton", "--json")
+    assert compared.stderr.startswith("gd: max_steps: Stopped at the step limit (10000 steps)")
+    assert "newton" not in compared.stderr

@@ -214,3 +214,12 @@ def test_critical_says_when_its_search_may_be_incomplete():
                    "--json").json()
     assert many["incomplete"] == ("the numeric search started from 2500 random points in 12 "
                                   "dimensions, so it may have missed critical points")
+
+
+@pytest.mark.parametrize("name", ["easom", "levi13", "himmelblau", "rastrigin"])  # ackley: a kink
+def test_critical_finds_the_librarys_own_minima(name):
+    entry = library.find(name)
+    data = gradcli("critical", name, "--numeric", "--json").json()
+    for minimum in entry.minima:
+        assert any(_near(p["x"], minimum.point, 1e-6) and p["kind"] == "minimum"
+                   for p in data["points"]), (name, minimum.point)

@@ -91,6 +91,14 @@ def _run_batch(problem, point, rates, plans, stop, record_every):
                             progress=progress, rows_per_run=True))
 
 
+def _failures_to_stderr(labels, results) -> None:
+    """With --json, each run that did not converge also says why on stderr (stdout stays
+    data), as `descend --json` does."""
+    for label, result in zip(labels, results, strict=True):
+        if result.status not in ("converged", "interrupted"):
+            sys.stderr.write(f"{label}: {result.status}: {result.message}\n")
+
+
 def _plots_wanted(plot: bool | None) -> bool:
     return plot if plot is not None else sys.stdout.isatty()
 
@@ -166,6 +174,7 @@ def compare(
             from gradcli.render.comparisons import compare_json
             from gradcli.render.jsonout import emit as emit_json
 
+            _failures_to_stderr(labels, results)
             emit_json(compare_json(labels, results))
             return batch_code(result.status for result in results)
         from gradcli.render.comparisons import compare_view
@@ -291,6 +300,7 @@ def sweep(
             from gradcli.render.comparisons import sweep_json
             from gradcli.render.jsonout import emit as emit_json
 
+            _failures_to_stderr([f"lr {r.params['lr']:g}" for r in results], results)
             emit_json(sweep_json(results, verdicts, bounds))
             return batch_code(result.status for result in results)
         from gradcli.render.comparisons import sweep_view

@@ -182,6 +182,9 @@ def critical_points(problem: Problem, box: Box, numeric_only: bool = False) -> S
     exact = [point for point, keep in zip(exact, inside, strict=True) if keep]
     exact_numbers = exact_numbers[inside]
     starts = _starts(box)
+    if problem.entry is not None:  # the library's own points are starts too: easom's (π, π)
+        listed = [p.point for p in (*problem.entry.minima, *problem.entry.points)]
+        starts = np.vstack([starts, np.array(listed, dtype=float).reshape(-1, len(box))])
     with time_budget("searching for critical points"):
         found = _newton(problem, starts)
     values = evaluate(problem.value_and_gradient, found)
