@@ -77,6 +77,8 @@ def grad(
 
       gradcli grad "x**2+y**2" --at 1,2 --dir 1,1 --check --json
 
+      gradcli grad "x**2*y" --at 1,2 --explain
+
       gradcli grad rosenbrock_nd --dim 1000000 --at -1.2,1... --check
     """
 

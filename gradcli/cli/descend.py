@@ -143,7 +143,9 @@ def descend(
 
       gradcli descend rosenbrock --method adam --lr 0.02 --steps 5000
 
-      gradcli descend rosenbrock --method newton --line-search
+      gradcli descend rosenbrock --method newton --no-line-search
+
+      gradcli descend "x**2+y**2" --start 1,2 --lr 0.1 --explain 3
 
       gradcli descend ill_conditioned --schedule exp:0.999 --clip-norm 5 --json
 
