@@ -37,71 +37,50 @@ class RealCbrt(sp.Function):
         return rf"\sqrt[3]{{{printer._print(self.args[0])}}}"
 
 
-class RealAbs(sp.Function):
-    """|u| for a u that SymPy cannot prove real (log(x), sqrt(x)): gradcli's variables are real
-    and so is every value it computes, so d|u| = sign(u)·du — never SymPy's re/im/arg form."""
+class _RealVersion(sp.Function):
+    """A SymPy function for arguments SymPy cannot prove real: it becomes the standard one
+    (`standard`) as soon as the argument is real or a number, and prints and compiles as it."""
 
     nargs = 1
     is_real = True
+    standard: type = sp.Function
+    name = ""
 
     @classmethod
     def eval(cls, arg):
         if arg.is_extended_real or arg.is_number:
-            return sp.Abs(arg)
+            return cls.standard(arg)
         return None
+
+    def _eval_evalf(self, prec):
+        return self.standard(self.args[0].evalf(prec))
+
+    def _as_standard(self, printer):
+        return printer._print(self.standard(self.args[0]))
+
+    _numpycode = _pythoncode = _pretty = _latex = _as_standard
+
+    def _sympystr(self, printer):
+        return f"{self.name}({printer._print(self.args[0])})"
+
+
+class RealAbs(_RealVersion):
+    """|u| for a u that SymPy cannot prove real (log(x), sqrt(x)): gradcli's variables are real
+    and so is every value it computes, so d|u| = sign(u)·du — never SymPy's re/im/arg form."""
+
+    standard = sp.Abs
+    name = "abs"
 
     def fdiff(self, argindex=1):
         return RealSign(self.args[0])
 
-    def _eval_evalf(self, prec):
-        return sp.Abs(self.args[0].evalf(prec))
 
-    def _numpycode(self, printer):
-        return printer._print(sp.Abs(self.args[0]))
-
-    def _pythoncode(self, printer):
-        return printer._print(sp.Abs(self.args[0]))
-
-    def _sympystr(self, printer):
-        return f"abs({printer._print(self.args[0])})"
-
-    def _pretty(self, printer):
-        return printer._print(sp.Abs(self.args[0]))
-
-    def _latex(self, printer):
-        return printer._print(sp.Abs(self.args[0]))
-
-
-class RealSign(sp.Function):
+class RealSign(_RealVersion):
     """sign(u) for a real-valued u: its derivative is 0 wherever it exists (gradcli drops the
     point masses of sign' = 2δ, as for every step function)."""
 
-    nargs = 1
-    is_real = True
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_extended_real or arg.is_number:
-            return sp.sign(arg)
-        return None
+    standard = sp.sign
+    name = "sign"
 
     def fdiff(self, argindex=1):
         return sp.S.Zero
-
-    def _eval_evalf(self, prec):
-        return sp.sign(self.args[0].evalf(prec))
-
-    def _numpycode(self, printer):
-        return printer._print(sp.sign(self.args[0]))
-
-    def _pythoncode(self, printer):
-        return printer._print(sp.sign(self.args[0]))
-
-    def _sympystr(self, printer):
-        return f"sign({printer._print(self.args[0])})"
-
-    def _pretty(self, printer):
-        return printer._print(sp.sign(self.args[0]))
-
-    def _latex(self, printer):
-        return printer._print(sp.sign(self.args[0]))
