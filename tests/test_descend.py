@@ -63,9 +63,38 @@ def test_json_has_every_stable_key():
      "Converged: ‖∇f‖ = 0.00e+00 ≤ tol 1e-08 after 0 steps. The second-derivative test is "
      "inconclusive here (the Hessian is zero), but f rises in every direction sampled around "
      "the start: a minimum (a flat one, as x⁴ has at 0)."),
-    (("plateau", "--start", "5,5"), 3, "stationary",
-     "Started on a plateau (‖∇f‖ = 2.7e-21 ≤ tol 1e-08): the Hessian is zero and f does not "
-     "change, to the last digit, anywhere sampled around the start, so descent cannot move "
+    (("plateau", "--start", "5,5"), 3, "flat",
+     "Started with ‖∇f‖ = 2.73e-21 already ≤ tol 1e-08, on a plateau: the Hessian is zero and f "
+     "does not change, to the last digit, anywhere sampled around the start, so descent cannot "
+     "move (the vanishing gradient); start nearer a minimum."),
+    # ‖∇f‖ below an absolute tolerance is not a minimum at f's own scale
+    (("exp(-x)", "--start", "0", "--lr", "20"), 3, "flat",
+     "Stopped after 1 step with ‖∇f‖ = 2.06e-09 ≤ tol 1e-08, but x is no minimum at f's own "
+     "scale: f still falls along −∇f (from 2.061e-09 to 1.688e-09 a distance 0.2 further), and "
+     "its quadratic model puts a minimum 1 away. ‖∇f‖ is small because f is flat here (its "
+     "curvature, λmax = 2.06e-09, is small too), not because x is a minimum: the tolerance is "
+     "absolute. Use one at f's scale to keep descending, e.g. --tol 2.1e-17; f may have no "
+     "minimum this way."),
+    (("exp(-x)", "--start", "25"), 3, "flat",
+     "Started with ‖∇f‖ = 1.39e-11 already ≤ tol 1e-08, but x is no minimum at f's own scale: "
+     "f still falls along −∇f (from 1.389e-11 to 1.082e-11 a distance 0.25 further), and its "
+     "quadratic model puts a minimum 1 away. ‖∇f‖ is small because f is flat here (its "
+     "curvature, λmax = 1.39e-11, is small too), not because x is a minimum: the tolerance is "
+     "absolute. Use one at f's scale to keep descending, e.g. --tol 1.4e-19; f may have no "
+     "minimum this way."),
+    (("1e-11*(x**2+y**2)", "--start", "1,1", "--lr", "1e10"), 3, "flat",
+     "Started with ‖∇f‖ = 2.83e-11 already ≤ tol 1e-08, but x is no minimum at f's own scale: "
+     "f still falls along −∇f (from 2e-11 to 1.96e-11 a distance 0.0141 further), and its "
+     "quadratic model puts a minimum 1.41 away. ‖∇f‖ is small because f is flat here (its "
+     "curvature, λmax = 2e-11, is small too), not because x is a minimum: the tolerance is "
+     "absolute. Use one at f's scale to keep descending, e.g. --tol 2.8e-19; f may have no "
+     "minimum this way."),
+    # ... and the tolerance it suggests reaches the minimum, 0.8ᵏ·(1, 1) after k steps
+    (("1e-11*(x**2+y**2)", "--start", "1,1", "--lr", "1e10", "--tol", "2.8e-19"), 0,
+     "converged", "Converged: ‖∇f‖ = 2.56e-19 ≤ tol 2.8e-19 after 83 steps."),
+    (("exp(-x)", "--start", "0", "--lr", "1e6"), 3, "flat",
+     "Stopped after 1 step with ‖∇f‖ = 0 ≤ tol 1e-08, on a plateau: the Hessian is zero and f "
+     "does not change, to the last digit, anywhere sampled around x, so descent cannot move "
      "(the vanishing gradient); start nearer a minimum."),
     (("ackley",), 0, "converged",
      "Converged: ‖∇f‖ = 6.83e-09 ≤ tol 1e-08 after 39 steps. This is not ackley's global "

@@ -71,7 +71,7 @@ CASES = [
     # abs, sign, min, max of what SymPy cannot prove real
     (["hessian", "abs(log(x))", "--at", "2"], None, 0, "GD stability"),
     (["hessian", "sign(log(x))"], None, 0, "H ="),
-    (["descend", "sign(log(x))", "--start", "2"], None, 3, "Started on a plateau"),
+    (["descend", "sign(log(x))", "--start", "2"], None, 3, ", on a plateau: the Hessian is zero"),
     (["critical", "min(sqrt(x), y)", "--numeric"], None, 0, ""),
     (["grad", "abs(x**x)"], None, 0, "sign(x^x)"),
     (["grad", "abs(sqrt(x) - 1)", "--at", "4"], None, 0, "0.25"),

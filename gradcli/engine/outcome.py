@@ -28,6 +28,8 @@ from gradcli.symbolic.printing import plain
 # An iterate this much farther out than the start, where f overflows, has diverged.
 RUNAWAY_FACTOR = 1e10
 MANY_RUNS = 64  # up to this many runs side by side, each is checked for an unbounded f
+# A minimum that f's quadratic model puts farther than this (times max(1, ‖x‖)) is not "here".
+FLAT_DISTANCE = 1e-2
 
 
 def reported_params(plan: Plan, lr: float) -> dict[str, Any]:
@@ -158,17 +160,11 @@ def _newton_jump(evidence: Evidence) -> str:
             "decreases.")
 
 
-def _stationary(curvature: calculus.Curvature, k: int, norm: float, tol: float,
-                shape: str) -> str:
+def _stationary(curvature: calculus.Curvature, k: int, norm: float, tol: float) -> str:
     """The sentence for ∇f ≈ 0 reached at something other than a minimum."""
     kind = calculus.stationary_kind(curvature.definiteness)
     if k == 0:
         gradient = "∇f = 0" if norm == 0 else f"‖∇f‖ = {norm:.2g} ≤ tol {tol:g}"
-        if kind == "degenerate" and shape == "flat":
-            return (f"Started on a plateau ({gradient}): the Hessian is "
-                    f"{curvature.definiteness} and f does not change, to the last digit, "
-                    "anywhere sampled around the start, so descent cannot move (the "
-                    "vanishing gradient); start nearer a minimum.")
         what = {"saddle": "a saddle", "maximum": "a maximum"}.get(
             kind, "a degenerate stationary point (the second-derivative test is "
                   "inconclusive, and f falls along some direction sampled around it)")
@@ -178,27 +174,92 @@ def _stationary(curvature: calculus.Curvature, k: int, norm: float, tol: float,
             f"minimum (the Hessian is {curvature.definiteness}); start elsewhere.")
 
 
-def _not_minima(problem: Problem, points: np.ndarray, steps: np.ndarray) -> np.ndarray:
-    """Which points where ∇f ≈ 0 are not minima, by the Hessian (all points in one call).
+def _flat(problem: Problem, x: np.ndarray, k: int, norm: float, tol: float) -> str:
+    """The sentence for ‖∇f‖ ≤ tol where f is flat rather than at a minimum."""
+    curvature = _curvature_at(problem, x)
+    when = (f"Started with ‖∇f‖ = {norm:.3g} already ≤ tol {tol:g}" if k == 0 else
+            f"Stopped after {k} step{'s' if k != 1 else ''} with ‖∇f‖ = {norm:.3g} ≤ tol {tol:g}")
+    if curvature is None or calculus.stationary_kind(curvature.definiteness) != "minimum":
+        where = "the start" if k == 0 else "x"
+        hessian = curvature.definiteness if curvature else "undefined"
+        return (f"{when}, on a plateau: the Hessian is {hessian} and f does not change, to the "
+                f"last digit, anywhere sampled around {where}, so descent cannot move (the "
+                "vanishing gradient); start nearer a minimum.")
+    n = x.size
+    matrix = evaluate(problem.hessian_function, x[None, :]).reshape(1, n, n)
+    model = _model(problem, x[None, :], matrix)
+    return (f"{when}, but x is no minimum at f's own scale: f still falls along −∇f (from "
+            f"{model.here[0]:.4g} to {model.there[0]:.4g} a distance {model.reach[0]:.3g} "
+            f"further), and its quadratic model puts a minimum {model.distance[0]:.3g} away. "
+            "‖∇f‖ is small because f is flat here (its curvature, λmax = "
+            f"{curvature.eigenvalues[-1]:.3g}, is small too), not because x is a minimum: "
+            f"the tolerance is absolute. Use one at f's scale to keep descending, e.g. --tol "
+            f"{norm * max(tol, 1e-12):.2g}; f may have no minimum this way.")
 
-    At the start (k = 0) anything but a positive definite Hessian; later, only a saddle or a
-    maximum (descent approaching a flat minimum such as x⁴'s is still converging).
+
+class _Model(NamedTuple):
+    """Where f's local quadratic model puts its minimum, and whether f agrees."""
+
+    distance: np.ndarray  # ‖H⁻¹∇f‖: how far the model's minimum lies
+    reach: np.ndarray  # FLAT_DISTANCE·max(1, ‖x‖): what counts as here
+    here: np.ndarray  # f(x)
+    there: np.ndarray  # f a distance `reach` further along −∇f
+
+
+def _model(problem: Problem, points: np.ndarray, matrices: np.ndarray) -> _Model:
+    """The Newton step's length at points with positive definite Hessians, and f sampled
+    along −∇f at the distance that still counts as here."""
+    at = _evaluate(problem, points)
+    with np.errstate(all="ignore"):
+        newton = np.linalg.solve(matrices, at.gradient[..., None])[..., 0]
+        reach = FLAT_DISTANCE * np.maximum(1.0, np.linalg.norm(points, axis=1))
+        ahead = points - reach[:, None] * at.gradient / at.norm[:, None]
+    there = _evaluate(problem, np.where(np.isfinite(ahead), ahead, points)).f
+    return _Model(np.linalg.norm(newton, axis=1), reach, at.f, there)
+
+
+def _too_flat(model: _Model) -> np.ndarray:
+    """‖∇f‖ met the tolerance, yet the model's minimum lies beyond what counts as here and
+    f really does fall that far along −∇f: f is flat, x is no minimum at f's own scale."""
+    with np.errstate(invalid="ignore"):
+        return (model.distance > model.reach) & (model.there < model.here)
+
+
+def _gradient_stops(problem: Problem, points: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The status of runs whose ‖∇f‖ met the tolerance (all runs in one call): converged at a
+    minimum; stationary at a saddle, a maximum, or a degenerate point where f falls somewhere
+    around; flat where f does not change around x or still falls along −∇f beyond FLAT_DISTANCE.
+
+    A degenerate point (the second-derivative test is inconclusive) is sampled around for up to
+    MANY_RUNS runs; otherwise one at the start counts as stationary and one reached later as
+    converged (descent approaching a flat minimum such as x⁴'s comes near it, not onto it).
     """
     count, n = points.shape
+    statuses = np.empty(count, dtype=object)
+    statuses[:] = Status.converged  # (np.full would store the plain string)
     if not count:
-        return np.zeros(0, dtype=bool)
+        return statuses
     matrices = evaluate(problem.hessian_function, points).reshape(count, n, n)
-    finite = np.isfinite(matrices).all(axis=(1, 2))
-    kinds = np.full(count, "degenerate", dtype=object)
+    finite = np.isfinite(matrices).all(axis=(1, 2)) & np.isfinite(points).all(axis=1)
+    kinds = np.full(count, "", dtype=object)
     if finite.any():
         definite = calculus.definiteness(calculus.eigenvalues_of(matrices[finite]))
         kinds[finite] = [calculus.stationary_kind(str(d)) for d in definite]
-    at_start = (steps == 0) & (kinds != "minimum")
-    for run in np.flatnonzero(at_start & (kinds == "degenerate"))[:MANY_RUNS]:
-        # the second-derivative test is inconclusive: look around (x⁴ at 0 is a minimum)
-        at_start[run] = sampled_shape(problem, points[run]) != "rises"
-    later = (steps > 0) & np.isin(kinds, ["saddle", "maximum"])
-    return finite & (at_start | later)
+    statuses[np.isin(kinds, ["saddle", "maximum"])] = Status.stationary
+    degenerate = np.flatnonzero(kinds == "degenerate")
+    statuses[degenerate[steps[degenerate] == 0]] = Status.stationary
+    for run in degenerate[:MANY_RUNS]:
+        shape = sampled_shape(problem, points[run])
+        if shape == "flat":
+            statuses[run] = Status.flat
+        elif steps[run] == 0:  # later, x is only near the point, and sampling sees it
+            statuses[run] = Status.stationary if shape == "falls" else Status.converged
+    minima = np.flatnonzero(kinds == "minimum")
+    moving = minima[_evaluate(problem, points[minima]).norm > 0]
+    if len(moving):
+        flat = _too_flat(_model(problem, points[moving], matrices[moving]))
+        statuses[moving[flat]] = Status.flat
+    return statuses
 
 
 def sampled_shape(problem: Problem, x: np.ndarray) -> str:
@@ -251,8 +312,8 @@ class Outcomes(Sequence[Result]):
         for reason, status in _STATUS_BY_REASON.items():
             self.status[reasons == reason] = status
         at_gradient = np.flatnonzero(reasons == "gradient")
-        saddles = _not_minima(problem, stopped.x[at_gradient], self.iterations[at_gradient])
-        self.status[at_gradient[saddles]] = Status.stationary
+        self.status[at_gradient] = _gradient_stops(problem, stopped.x[at_gradient],
+                                                   self.iterations[at_gradient])
         self.x = stopped.x.copy()
         self.failures = np.flatnonzero(reasons == "nonfinite")  # sentences built when asked
         statuses, points = _failure_verdicts(problem, starts[self.failures],
@@ -348,8 +409,9 @@ class Outcomes(Sequence[Result]):
             text = self._max_steps(run, k)
         elif status is Status.stationary:
             curvature = _curvature_at(self.problem, self.x[run])
-            shape = sampled_shape(self.problem, self.x[run]) if k == 0 else ""
-            text = _stationary(curvature, k, float(self.grad_norm[run]), self.stop.tol, shape)
+            text = _stationary(curvature, k, float(self.grad_norm[run]), self.stop.tol)
+        elif status is Status.flat:
+            text = _flat(self.problem, self.x[run], k, float(self.grad_norm[run]), self.stop.tol)
         else:
             moved = float(np.linalg.norm(self.stopped.x[run] - self.stopped.previous[run]))
             text = converged_sentence(self.stopped.reasons[run], k, float(self.grad_norm[run]),

@@ -20,6 +20,7 @@ class Status(StrEnum):
     domain_error = "domain_error"
     interrupted = "interrupted"
     unbounded = "unbounded"
+    flat = "flat"
 
 
 EXIT_CODES = {
@@ -30,6 +31,7 @@ EXIT_CODES = {
     Status.domain_error: ExitCode.NUMERIC_FAILURE,
     Status.interrupted: ExitCode.INTERRUPTED,
     Status.unbounded: ExitCode.NOT_CONVERGED,
+    Status.flat: ExitCode.NOT_CONVERGED,
 }
 
 

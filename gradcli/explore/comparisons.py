@@ -136,6 +136,8 @@ def verdict(result: Result, bound: float | None) -> str:
         return "good"
     if result.status is Status.stationary:
         return "stuck at a stationary point"
+    if result.status is Status.flat:
+        return "stopped where f is flat"
     if result.status is Status.interrupted:
         return "interrupted"
     history = result.history

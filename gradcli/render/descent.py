@@ -24,6 +24,7 @@ STATUS_STYLE = {
     Status.domain_error: "bold red",
     Status.interrupted: "bold magenta",
     Status.unbounded: "bold red",
+    Status.flat: "bold yellow",
 }
 
 
