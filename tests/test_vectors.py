@@ -381,3 +381,44 @@ def test_vector_runs_end_with_a_status_in_words(args, status, code, message):
     run = gradcli("descend", *args, "--dim", "100", "--json")
     data = run.json()
     assert (run.code, data["status"], data["message"]) == (code, status, message)
+
+
+# f = Σ(x_i − 1)² from 0 in 100 coordinates: x_k − 1 = (1 − 2η)ᵏ·(−1), so
+# f_k = 100·(1 − 2η)^(2k) and ‖∇f‖ = 20·|1 − 2η|ᵏ; λ = 2 everywhere, 2/λmax = 1
+@pytest.mark.parametrize("args, message", [
+    (("--steps", "5", "--lr", "0.01"),
+     # f_3 = 100·0.98⁶ = 88.5842, f_5 = 100·0.98¹⁰ = 81.7073, ‖∇f‖ = 20·0.98⁵ = 18.1
+     "Stopped at the step limit (5 steps) with ‖∇f‖ = 18.1 above tol 1e-08: still descending — "
+     "f fell from 88.5842 to 81.7073 over steps 3–5; raise --steps, or raise --lr: η = 0.01 is "
+     "well below 2/λmax = 1 at the end point."),
+    (("--steps", "100", "--lr", "1"),  # x jumps between 0 and 2: f stays 100
+     "Stopped at the step limit (100 steps) with ‖∇f‖ = 20 above tol 1e-08: oscillating — f did "
+     "not decrease over steps 50–100 (from 100 to 100) while ‖∇f‖ stays near 20: each step "
+     "overshoots (η = 1 is at 2/λmax = 1 at the end point). Use a smaller --lr, e.g. --lr 0.5."),
+    (("--steps", "1000", "--schedule", "cosine:50"),
+     "Stopped at step 50 of 1000: the schedule cosine:50 has brought the rate to 0 from step 50 "
+     "on, so x cannot move any more (‖∇f‖ = 12); the remaining steps would only idle. Use a "
+     "schedule that lasts the whole run, e.g. --schedule cosine:1000."),
+])
+def test_vector_runs_that_use_their_steps_are_diagnosed(args, message):
+    run = gradcli("descend", "sum((x[i] - 1)**2, (i, 1, n))", "--dim", "100", "--start", "0",
+                  *args, "--json")
+    data = run.json()
+    assert (run.code, data["status"], data["message"]) == (3, "max_steps", message)
+    assert run.stderr == f"max_steps: {message}\n"
+
+
+def test_a_vector_run_cycling_at_a_kink_is_told_from_its_recorded_points():
+    # |x_i| from 1 at η = 0.3: 1, 0.7, 0.4, 0.1, −0.2, 0.1, −0.2, … (each step 0.3·√100 = 3)
+    args = ("descend", "sum(abs(x[i]), (i, 1, n))", "--dim", "100", "--start", "1", "--lr",
+            "0.3", "--steps", "100", "--json")
+    cycling = gradcli(*args, "--record-x").json()["message"]
+    assert "cycling — each step moves x by about 3 but x keeps coming back" in cycling
+    summarised = gradcli(*args).json()["message"]  # min, mean and max cannot show a cycle
+    assert "cycling" not in summarised and "f did not decrease over steps 50–100" in summarised
+
+
+def test_vector_hessian_bound_is_not_called_a_minimum_where_the_gradient_is_not_zero():
+    text = gradcli("hessian", "sum(x[i]**2, (i, 1, n))", "--dim", "3", "--at", "1,2,3").stdout
+    assert "near here gradient descent settles only with a learning rate below it" in text
+    assert "minimum" not in text

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from gradcli.engine.fusion import fuse_common_step, fuse_loop, fuse_step, state_size
-from gradcli.engine.loop import Progress, StopRules, run_batch, run_fused
+from gradcli.engine.loop import Progress, StopRules, run_batch, run_fused, until_rate_vanishes
 from gradcli.engine.newton import matrix_step
 from gradcli.engine.outcome import Outcomes
 from gradcli.engine.plan import Plan
@@ -160,7 +160,7 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
     count = starts.shape[0]
     check_record(count, starts.shape[1], stop.steps, record_every)
     plans = [plans] * count if isinstance(plans, Plan) else list(plans)
-    asked, stop = stop, _until_rate_vanishes(plans, stop)
+    asked, stop = stop, until_rate_vanishes(plans, stop)
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
     shown = count == 1 or rows_per_run  # runs whose steps a table shows: keep the first ones
     recorder = Recorder(record_every, RECORD_BUDGET if rows_per_run else record_limit(count),
@@ -183,12 +183,3 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
             stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
     with paused():  # reading the record back is numeric work, bounded like the loop
         return Outcomes(problem, plans, rates, starts, asked, stopped)
-
-
-def _until_rate_vanishes(plans: Sequence[Plan], stop: StopRules) -> StopRules:
-    """Stop where every run's schedule has brought the rate to 0 for good: the steps after it
-    would leave x where it is (the result says so)."""
-    zeros = {plan.schedule.zero_from(stop.steps) for plan in plans}
-    if None in zeros:
-        return stop
-    return stop._replace(steps=max(zeros))

@@ -78,13 +78,22 @@ def frozen_since(evidence: Evidence) -> int | None:
     return int(evidence.k[moving[-1]]) if len(moving) else int(evidence.k[0])
 
 
+def schedule_stop(k: int, steps: int, spec: str, norm: float) -> str:
+    """The sentence for a run stopped where its schedule brought the rate to 0 for good."""
+    return (f"Stopped at step {k} of {steps}: the schedule {spec} has brought the rate to 0 from "
+            f"step {k} on, so x cannot move any more (‖∇f‖ = {norm:.3g}); the remaining steps "
+            f"would only idle. Use a schedule that lasts the whole run, e.g. --schedule "
+            f"cosine:{steps}.")
+
+
 def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
                         bound_at: Callable[[np.ndarray], float | None],
-                        minimum_at: Callable[[np.ndarray], bool]) -> str:
+                        minimum_at: Callable[[np.ndarray], bool], shows_x: bool = True) -> str:
     """The sentence for a run that used all its steps: what happened, then what to do.
 
     `bound_at(x)` is 2/λmax at x (None without positive curvature); `minimum_at(x)` says
-    whether the Hessian there is positive definite.
+    whether the Hessian there is positive definite. Without `shows_x` the rows' x is a summary
+    (a vector run's min, mean and max), which cannot show that x comes back to where it was.
     """
     k, norm = int(evidence.k[-1]), float(evidence.grad_norm[-1])
     limit = f"Stopped at the step limit ({k} steps) with ‖∇f‖ = {norm:.3g} above tol {tol:g}: "
@@ -113,14 +122,15 @@ def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
     spread = float(np.max(np.linalg.norm(points - points[-1], axis=1)))
     moved = float(np.median(evidence.step[recent]))
     f = evidence.f[recent]
-    if moved > 0 and spread < 0.5 * moved and len(f) >= 3:
+    below_bound = bound is None or lr < bound  # at or above it, a smooth f oscillates
+    if shows_x and below_bound and moved > 0 and spread < 0.5 * moved and len(f) >= 3:
         return (limit + f"cycling — each step moves x by about {moved:.3g} but x keeps coming "
                 "back to the same points: where f has a kink (abs at 0) the gradient does not "
                 "shrink near the minimum, so a constant rate cannot settle. Use a decaying "
                 "schedule, e.g. --schedule exp:0.99, or a smaller --lr.")
     if not_descending(evidence):
-        where = (f"η = {lr:g} is above 2/λmax = {bound:.4g} at the end point"
-                 if bound is not None and lr > bound else
+        where = (f"η = {lr:g} is {'at' if lr == bound else 'above'} 2/λmax = {bound:.4g} at the "
+                 "end point" if bound is not None and lr >= bound else
                  f"2/λmax is {bound:.4g} at the end point, and η = {lr:g} is too close to it "
                  "where the surface curves more" if bound is not None else
                  "the rate is too large for the curvature here")

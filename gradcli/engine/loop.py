@@ -8,11 +8,12 @@ per-step NumPy calls on arrays of two numbers would cost ten times the arithmeti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
+from gradcli.engine.plan import Plan
 from gradcli.engine.recorder import Recorder
 
 # ‖∇f‖² above this (or NaN) stops a run: the gradient exploded or is undefined.
@@ -25,6 +26,15 @@ class StopRules(NamedTuple):
     tol: float  # on ‖∇f‖
     step_tol: float | None = None  # on ‖x_{k+1} − x_k‖
     f_tol: float | None = None  # on |f_{k+1} − f_k| relative to 1 + |f|
+
+
+def until_rate_vanishes(plans: Sequence[Plan], stop: StopRules) -> StopRules:
+    """Stop where every run's schedule has brought the rate to 0 for good: the steps after it
+    would leave x where it is (the result says so)."""
+    zeros = {plan.schedule.zero_from(stop.steps) for plan in plans}
+    if None in zeros:
+        return stop
+    return stop._replace(steps=max(zeros))
 
 
 class Stopped(NamedTuple):

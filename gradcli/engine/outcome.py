@@ -15,6 +15,7 @@ from gradcli.engine.compile import evaluate
 from gradcli.engine.diagnosis import (
     Evidence,
     max_steps_diagnosis,
+    schedule_stop,
     unbounded,
     unbounded_sentence,
 )
@@ -97,11 +98,6 @@ def _divergence_hint(problem: Problem, lr: float, start: np.ndarray, last: np.nd
     bound = None if at_start is None else at_start.stability_bound
     later = _curvature_at(problem, last) if bound is not None and lr <= bound else None
     return stability_hint(lr, bound, None if later is None else later.stability_bound)
-
-
-def max_steps_sentence(k: int, norm: float, tol: float) -> str:
-    return (f"Stopped at the step limit: {k} steps, and ‖∇f‖ = {norm:.2e} is still above tol "
-            f"{tol:g}; raise --steps or --lr.")
 
 
 class _Verdict(NamedTuple):
@@ -374,11 +370,8 @@ class Outcomes(Sequence[Result]):
     def _max_steps(self, run: int, k: int) -> str:
         plan = self.plans[run]
         if k < self.stop.steps and plan.schedule.zero_from(self.stop.steps) == k:
-            return (f"Stopped at step {k} of {self.stop.steps}: the schedule {plan.schedule.spec} "
-                    f"has brought the rate to 0 from step {k} on, so x cannot move any more "
-                    f"(‖∇f‖ = {self.grad_norm[run]:.3g}); the remaining steps would only idle. "
-                    "Use a schedule that lasts the whole run, e.g. "
-                    f"--schedule cosine:{self.stop.steps}.")
+            return schedule_stop(k, self.stop.steps, plan.schedule.spec,
+                                 float(self.grad_norm[run]))
         rule = plan.rule.name if plan.schedule.constant and not plan.line_search else "other"
 
         def bound_at(x: np.ndarray) -> float | None:

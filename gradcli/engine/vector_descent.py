@@ -14,15 +14,17 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli.engine.diagnosis import Evidence, max_steps_diagnosis, schedule_stop
 from gradcli.engine.fusion import fuse_array_update
 from gradcli.engine.indexed import VectorProblem
-from gradcli.engine.loop import GRADIENT_LIMIT_SQUARED, PROGRESS_EVERY, Progress, StopRules
-from gradcli.engine.outcome import (
-    converged_sentence,
-    max_steps_sentence,
-    reported_params,
-    stability_hint,
+from gradcli.engine.loop import (
+    GRADIENT_LIMIT_SQUARED,
+    PROGRESS_EVERY,
+    Progress,
+    StopRules,
+    until_rate_vanishes,
 )
+from gradcli.engine.outcome import converged_sentence, reported_params, stability_hint
 from gradcli.engine.plan import Plan
 from gradcli.engine.recorder import Recorder
 from gradcli.engine.result import History, Record, Result, Status, VectorShape
@@ -302,6 +304,34 @@ def _bound(problem: VectorProblem, x: np.ndarray) -> float | None:
     return 2 / extremes[1]
 
 
+def _max_steps(problem: VectorProblem, run: _Run, index: int, lr: float, start: np.ndarray,
+               stop: StopRules, plan: Plan) -> str:
+    """The step limit's diagnosis (see `diagnosis`), read from the summarised record: its rows
+    stand in for x in the tests of movement; the curvature is taken at the true start and end."""
+    k = int(run.iterations[index])
+    if k < stop.steps and plan.schedule.zero_from(stop.steps) == k:
+        norm = float(np.linalg.norm(problem.gradient(run.x[index][None, :])[0]))
+        return schedule_stop(k, stop.steps, plan.schedule.spec, norm)
+    history = History(run.record, index, k)
+    evidence = Evidence(history.k, history.x, history.f, history.grad_norm, history.step)
+    end = run.x[index]
+
+    def actual(row: np.ndarray) -> np.ndarray:
+        return start if np.array_equal(row, evidence.x[0]) and k else end
+
+    def bound_at(row: np.ndarray) -> float | None:
+        return _bound(problem, actual(row))
+
+    def minimum_at(row: np.ndarray) -> bool:
+        extremes = problem.extreme_eigenvalues(actual(row))
+        return extremes is not None and extremes[0] > 1e-8 * max(abs(extremes[0]),
+                                                                 abs(extremes[1]))
+
+    rule = plan.rule.name if plan.schedule.constant else "other"
+    return max_steps_diagnosis(evidence, lr, stop.tol, rule, bound_at, minimum_at,
+                               shows_x=run.record.full is not None)
+
+
 def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np.ndarray,
              stop: StopRules, plan: Plan) -> tuple[Status, str, np.ndarray]:
     reason, k = run.reasons[index], int(run.iterations[index])
@@ -313,8 +343,7 @@ def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np
         return Status.interrupted, f"Interrupted (Ctrl-C) at step {k}; the steps so far are " \
                                    "kept.", x
     if reason == "max_steps":
-        norm = float(np.linalg.norm(problem.gradient(x[None, :])[0]))
-        return Status.max_steps, max_steps_sentence(k, norm, stop.tol), x
+        return Status.max_steps, _max_steps(problem, run, index, lr, start, stop, plan), x
     if reason == "nonfinite":
         if not np.isfinite(x).all():
             return Status.diverged, (f"Diverged at step {k}: the iterate overflowed; the last "
@@ -359,8 +388,10 @@ def descend_vectors(problem: VectorProblem, starts: np.ndarray, lr: float | np.n
     rates = np.array(np.broadcast_to(np.asarray(lr, dtype=float), (count,)))
     if record_x:
         check_record_x(problem, count, stop.steps, record_every)
+    asked, stop = stop, until_rate_vanishes(plans, stop)
     with paused():
         run = _loop(problem, starts, rates, plans, stop, record_every, progress, record_x)
+    stop = asked
     shape = shape_of(problem)
     function = plain(problem.function.expression)
     results = []

@@ -131,7 +131,7 @@ def _curvature_rows(at: VectorCurvature) -> list[tuple[str, str]]:
     rows = [("λmin, λmax", f"{fmt(at.lowest)}, {fmt(at.highest)}  ({at.method})"),
             ("definiteness", at.definiteness)]
     if at.stability_bound is not None:
-        meaning = ("near this minimum, gradient descent settles only with a learning rate below "
+        meaning = ("near here gradient descent settles only with a learning rate below "
                    "it" if at.definiteness == "positive definite" else
                    "a learning rate above it makes steps along the top eigenvector grow")
         rows.append(("2/λmax", f"{fmt_bound(at.stability_bound)}  ({meaning})"))

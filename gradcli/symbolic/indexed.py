@@ -18,6 +18,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from gradcli.errors import InputError
+from gradcli.symbolic import calculus
 from gradcli.symbolic.parsing import DIMENSION, natural_key
 
 MAX_DIMENSION = 10_000_000  # entries in all vectors together: 80 MB for one float64 copy
@@ -82,7 +83,7 @@ class SumTerm:
 
     @cached_property
     def first(self) -> tuple[sp.Expr, ...]:
-        return tuple(sp.diff(self.summand, symbol) for symbol in self.arguments)
+        return tuple(calculus.derivative(self.summand, symbol) for symbol in self.arguments)
 
     @cached_property
     def second(self) -> dict[tuple[int, int], sp.Expr]:
@@ -90,7 +91,7 @@ class SumTerm:
         pairs = {}
         for u, du in enumerate(self.first):
             for w in range(u, len(self.arguments)):
-                value = sp.diff(du, self.arguments[w])
+                value = calculus.derivative(du, self.arguments[w])
                 if value != 0:
                     pairs[(u, w)] = value
         return pairs
@@ -110,7 +111,7 @@ class IndexedFunction:
 
     @cached_property
     def rest_first(self) -> tuple[sp.Expr, ...]:
-        return tuple(sp.diff(self.rest, global_symbol(g)) for g in self.rest_globals)
+        return tuple(calculus.derivative(self.rest, global_symbol(g)) for g in self.rest_globals)
 
     @cached_property
     def rest_second(self) -> dict[tuple[int, int], sp.Expr]:
@@ -118,7 +119,7 @@ class IndexedFunction:
         pairs = {}
         for u, du in enumerate(self.rest_first):
             for w in range(u, len(symbols)):
-                value = sp.diff(du, symbols[w])
+                value = calculus.derivative(du, symbols[w])
                 if value != 0:
                     pairs[(u, w)] = value
         return pairs
