@@ -20,3 +20,8 @@ def parse_count(text: str) -> int | None:
 def shown(text: str, limit: int = 40) -> str:
     """User text quoted in a message, cut to `limit` characters."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def counted(count: int, noun: str) -> str:
+    """'1 step', '2 steps': a count with its noun, singular for one."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

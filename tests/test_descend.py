@@ -359,3 +359,38 @@ def test_a_failed_run_says_why_on_stderr_whatever_the_output(output):
                           "≤ 0) is undefined at (-1).\n")
     ok = gradcli("descend", "x**2", "--start", "1", "--lr", "0.1", output)
     assert ok.code == 0 and ok.stderr == ""
+
+
+def test_a_step_that_leaps_over_a_pole_is_told():
+    # x² + 1/x from −1 at η = 0.1: x₂ = −0.3559, x₃ = 0.5047 — across the pole at 0, where
+    # f goes from −2.683 (falling without bound towards 0⁻) to 2.236 on the other side
+    data = gradcli("descend", "x**2+1/x", "--start", "-1", "--lr", "0.1", "--json").json()
+    assert data["status"] == "converged" and data["x"][0] == pytest.approx(2 ** (-1 / 3))
+    head, _, rest = data["message"].partition(" On the way, ")
+    assert head == "Converged: ‖∇f‖ = 6.93e-09 ≤ tol 1e-08 after 20 steps."
+    assert rest.startswith("step 3 jumped over a point where f blows up: from (-0.355918) to "
+                           "(0.504669) (f from -2.683 to 2.236), and between them |f| passes ")
+    near = float(rest.split(" near (")[1].split(")")[0])
+    assert abs(near) < 1e-9  # the pole, found by zooming in on the step
+    assert rest.endswith("What the run reached lies beyond it, not on the side where it started.")
+    # from the other side, descent never meets the pole
+    same_side = gradcli("descend", "x**2+1/x", "--start", "1", "--lr", "0.1", "--json").json()
+    assert same_side["message"] == "Converged: ‖∇f‖ = 9.53e-09 ≤ tol 1e-08 after 21 steps."
+
+
+def test_a_smooth_bump_between_two_iterates_is_no_pole():
+    import numpy as np
+
+    from gradcli.engine.poles import first_jump
+    from gradcli.engine.problem import Problem
+
+    bump = Problem.from_text("x**2 + 100*exp(-100*x**2)")  # a hill of height 100 at 0
+    k, x = np.array([0, 1]), np.array([[-0.5], [0.6]])
+    f = x[:, 0] ** 2 + 100 * np.exp(-100 * x[:, 0] ** 2)
+    assert f[1] > f[0] and first_jump(bump, k, x, f) is None
+    pole = Problem.from_text("x**2 + 1/(x - 0.1)")
+    f = x[:, 0] ** 2 + 1 / (x[:, 0] - 0.1)
+    jump = first_jump(pole, k, x, f)
+    assert jump is not None and jump.step == 1 and abs(jump.pole[0] - 0.1) < 1e-9
+    apart = np.array([0, 2])  # rows two steps apart are not one step: nothing is claimed
+    assert first_jump(pole, apart, x, f) is None

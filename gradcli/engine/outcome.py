@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
+from gradcli.counts import counted
 from gradcli.engine.compile import evaluate
 from gradcli.engine.diagnosis import (
     Evidence,
@@ -21,6 +22,7 @@ from gradcli.engine.diagnosis import (
 )
 from gradcli.engine.loop import Stopped, StopRules
 from gradcli.engine.plan import Plan
+from gradcli.engine.poles import first_jump
 from gradcli.engine.problem import Problem
 from gradcli.engine.result import History, Record, Result, Status
 from gradcli.symbolic import calculus
@@ -166,15 +168,15 @@ def _stationary(curvature: calculus.Curvature, k: int, norm: float, tol: float) 
                   "inconclusive, and f falls along some direction sampled around it)")
         return (f"Started at a stationary point ({gradient}), but {what}: the Hessian is "
                 f"{curvature.definiteness}. Descent cannot leave it; start elsewhere.")
-    return (f"Stopped at a stationary point after {k} steps, but it is a {kind}, not a "
-            f"minimum (the Hessian is {curvature.definiteness}); start elsewhere.")
+    return (f"Stopped at a stationary point after {counted(k, 'step')}, but it is a {kind}, "
+            f"not a minimum (the Hessian is {curvature.definiteness}); start elsewhere.")
 
 
 def _flat(problem: Problem, x: np.ndarray, k: int, norm: float, tol: float) -> str:
     """The sentence for ‖∇f‖ ≤ tol where f is flat rather than at a minimum."""
     curvature = _curvature_at(problem, x)
     when = (f"Started with ‖∇f‖ = {norm:.3g} already ≤ tol {tol:g}" if k == 0 else
-            f"Stopped after {k} step{'s' if k != 1 else ''} with ‖∇f‖ = {norm:.3g} ≤ tol {tol:g}")
+            f"Stopped after {counted(k, 'step')} with ‖∇f‖ = {norm:.3g} ≤ tol {tol:g}")
     if curvature is None or calculus.stationary_kind(curvature.definiteness) != "minimum":
         where = "the start" if k == 0 else "x"
         hessian = curvature.definiteness if curvature else "undefined"
@@ -276,12 +278,13 @@ def sampled_shape(problem: Problem, x: np.ndarray) -> str:
 
 
 def converged_sentence(reason: str, k: int, norm: float, stop: StopRules, moved: float) -> str:
+    steps = counted(k, "step")
     if reason == "gradient":
-        return f"Converged: ‖∇f‖ = {norm:.2e} ≤ tol {stop.tol:g} after {k} steps."
+        return f"Converged: ‖∇f‖ = {norm:.2e} ≤ tol {stop.tol:g} after {steps}."
     if reason == "step":
-        return (f"Converged: the step {moved:.2e} ≤ --step-tol {stop.step_tol:g} after {k} steps "
+        return (f"Converged: the step {moved:.2e} ≤ --step-tol {stop.step_tol:g} after {steps} "
                 f"(‖∇f‖ = {norm:.2e}).")
-    return f"Converged: f changed by less than --f-tol {stop.f_tol:g} after {k} steps."
+    return f"Converged: f changed by less than --f-tol {stop.f_tol:g} after {steps}."
 
 
 _STATUS_BY_REASON = {
@@ -391,12 +394,11 @@ class Outcomes(Sequence[Result]):
     def message(self, run: int) -> str:
         status, k = self.status[run], int(self.iterations[run])
         if status is Status.unbounded:
-            return unbounded_sentence(self.evidence(run)) + self._note(run)
-        if run in self.failures:
-            verdict = _failure(self.problem, float(self.lr[run]), self.starts[run], k,
-                               self.stopped.x[run], self.stopped.previous[run])
-            return verdict.message + self._note(run)
-        if status is Status.interrupted:
+            text = unbounded_sentence(self.evidence(run))
+        elif run in self.failures:
+            text = _failure(self.problem, float(self.lr[run]), self.starts[run], k,
+                            self.stopped.x[run], self.stopped.previous[run]).message
+        elif status is Status.interrupted:
             text = f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
         elif status is Status.max_steps:
             text = self._max_steps(run, k)
@@ -410,7 +412,20 @@ class Outcomes(Sequence[Result]):
             text = converged_sentence(self.stopped.reasons[run], k, float(self.grad_norm[run]),
                               self.stop, moved) + self._higher_order(run, k) + \
                 self._elsewhere(run)
-        return text + self._note(run)
+        return text + self._jump(run) + self._note(run)
+
+    def _jump(self, run: int) -> str:
+        """A step that leapt over a pole of f, which the status alone would hide."""
+        evidence = self.evidence(run)
+        jump = first_jump(self.problem, evidence.k, evidence.x, evidence.f)
+        if jump is None:
+            return ""
+        height = "f is undefined" if not np.isfinite(jump.height) else \
+            f"|f| passes {jump.height:.3g}"
+        return (f" On the way, step {jump.step} jumped over a point where f blows up: from "
+                f"{_point(jump.before)} to {_point(jump.after)} (f from {jump.f_before:.4g} to "
+                f"{jump.f_after:.4g}), and between them {height} near {_point(jump.pole)}. What "
+                "the run reached lies beyond it, not on the side where it started.")
 
     def _higher_order(self, run: int, k: int) -> str:
         """A start where the second-derivative test is inconclusive but f rises all around."""

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli.counts import counted
 from gradcli.engine.diagnosis import Evidence, max_steps_diagnosis, schedule_stop
 from gradcli.engine.fusion import fuse_array_update
 from gradcli.engine.indexed import VectorProblem
@@ -371,7 +372,7 @@ def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np
             if low < -1e-8 * scale:
                 kind = "maximum" if high < 1e-8 * scale else "saddle"
                 where = "Started at a stationary point" if k == 0 else \
-                    f"Stopped at a stationary point after {k} steps"
+                    f"Stopped at a stationary point after {counted(k, 'step')}"
                 return Status.stationary, (
                     f"{where} (‖∇f‖ = {norm:.2e}), but it is a {kind}, not a minimum (λmin of the "
                     f"Hessian is {low:.4g}); start elsewhere."), x
