@@ -32,8 +32,23 @@ def test_the_worked_example_of_the_material_exactly():
                                           "0.1", "--method", "momentum", "--explain", "2")),
 ])
 def test_golden_explanations(name, method, args):
-    out = gradcli(*args, "--no-plot").stdout
+    out = gradcli(*args, "--no-plot", env={"COLUMNS": "80"}).stdout
     assert_golden(name, out.split(f"\n\n{method} (")[0] + "\n")
+
+
+@pytest.mark.parametrize("width", [40, 60])
+def test_explanations_fit_narrow_terminals_without_splitting_a_number(width):
+    args = ("descend", "rosenbrock", "--method", "adam", "--lr", "0.1", "--explain", "2",
+            "--no-plot")
+    wide = gradcli(*args, env={"COLUMNS": "200"}).stdout.split("\n\nadam (")[0]
+    narrow = gradcli(*args, env={"COLUMNS": str(width)}).stdout.split("\n\nadam (")[0]
+    for line in narrow.splitlines():  # only a word longer than the width may pass it
+        assert len(line) <= width or " " not in line.strip(), line
+    # the same words in the same order: folding only moved line breaks
+    assert narrow.split() == wide.split()
+    assert max(len(line) for line in wide.splitlines()) > 120  # the wide one was not folded
+    if width == 40:
+        assert_golden("explain_adam_40.txt", narrow + "\n")
 
 
 def test_explain_as_data_and_against_the_run_itself():
@@ -101,3 +116,12 @@ def test_the_readme_example_is_what_gradcli_prints():
     shown = shown.split("```")[0]
     out = gradcli(*WORKED, "--explain", "1", "--no-plot").stdout
     assert out.startswith(shown)
+
+
+def test_worked_partials_fit_forty_columns_and_write_negative_arguments_once():
+    args = ("grad", "x**2*exp(y)+sin(x*y)", "--at", "1.5,-2", "--explain")
+    narrow = gradcli(*args, env={"COLUMNS": "40"}).stdout.split("Worked out at")[1]
+    wide = gradcli(*args, env={"COLUMNS": "200"}).stdout.split("Worked out at")[1]
+    assert all(len(line) <= 40 for line in narrow.splitlines())
+    assert narrow.split() == wide.split()
+    assert "2·1.5·exp(-2)" in wide and "exp((-2))" not in wide

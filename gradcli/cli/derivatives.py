@@ -118,7 +118,10 @@ def grad(
             _print(view.gradient_view(problem.function, problem.names, gradient, report,
                                       math_style, _title(problem)))
             if worked:
-                sys.stdout.write("\n" + worked.text)
+                from gradcli.render.console import output_width
+                from gradcli.render.explain import fitted
+
+                sys.stdout.write("\n" + fitted(worked.text, output_width()))
 
     run(body)
 

@@ -363,9 +363,10 @@ def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bo
         from gradcli.render.maths import compact
 
         if explained is not None:
-            from gradcli.render.explain import explain_text
+            from gradcli.render.console import output_width
+            from gradcli.render.explain import explain_text, fitted
 
-            sys.stdout.write(explain_text(explained, problem.names) + "\n")
+            sys.stdout.write(fitted(explain_text(explained, problem.names), output_width()) + "\n")
         emit(descent_view(result, compact(function_of(problem)), plan.rule.formula, table, every,
                           show_all))
         if plot if plot is not None else sys.stdout.isatty():

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any, NamedTuple
 
 from gradcli.explore.explain import Explanation, show, show_vector
 from gradcli.render.maths import compact
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_DOUBLED = re.compile(r"\(\((-[^()]+)\)\)")  # exp((-2)): a bracketed number as an argument
+
+
+def _written_in(expression) -> str:
+    """An expression with numbers written in for its variables, negative ones in brackets."""
+    return _DOUBLED.sub(r"(\1)", compact(expression))
 
 
 def _x(k: int) -> str:
@@ -31,8 +39,20 @@ def _substituted(explanation: Explanation, point) -> str:
         text = show(value)
         if str(symbol) in names:
             mapping[names[str(symbol)]] = sp.Symbol(f"({text})" if text.startswith("-") else text)
-    parts = [compact(g.xreplace(mapping)) for g in explanation.gradient]
+    parts = [_written_in(g.xreplace(mapping)) for g in explanation.gradient]
     return "(" + ", ".join(parts) + ")" if len(parts) > 1 else parts[0]
+
+
+def fitted(text: str, width: int) -> str:
+    """Lines folded at spaces to fit `width`, continued four columns further in; a number (or
+    any word) is never split, so one longer than the width stands alone on its line."""
+    lines = []
+    for line in text.splitlines():
+        indent = line[:len(line) - len(line.lstrip(" "))]
+        lines += textwrap.wrap(line.lstrip(" "), width, initial_indent=indent,
+                               subsequent_indent=indent + "    ", break_long_words=False,
+                               break_on_hyphens=False) or [""]
+    return "\n".join(lines) + "\n"
 
 
 def explain_text(explanation: Explanation, names: tuple[str, ...]) -> str:
@@ -97,7 +117,7 @@ def partials(problem, point, report) -> Partials:
     data = []
     for variable, formula, value in zip(problem.variables, problem.gradient, report.gradient,
                                         strict=True):
-        written = compact(formula.xreplace(mapping))
+        written = _written_in(formula.xreplace(mapping))
         result = compact(value.exact)
         decimal = "" if value.exact.is_Rational else f" ≈ {value.number:.10g}"
         lines.append(f"  ∂f/∂{variable} = {compact(formula)} = {written} = {result}{decimal}")
