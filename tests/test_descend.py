@@ -135,8 +135,13 @@ def test_json_has_every_stable_key():
     (("abs(x)", "--start", "1", "--lr", "0.3"), 3, "max_steps",
      "Stopped at the step limit (10000 steps) with ‖∇f‖ = 1 above tol 1e-08: cycling — each "
      "step moves x by about 0.3 but x keeps coming back to the same points: where f has a kink "
-     "(abs at 0) the gradient does not shrink near the minimum, so a constant rate cannot "
-     "settle. Use a decaying schedule, e.g. --schedule exp:0.99, or a smaller --lr."),
+     "(as abs(x) has at 0) the gradient does not shrink near the minimum, so a constant rate "
+     "cannot settle. Use a decaying schedule, e.g. --schedule exp:0.99, or a smaller --lr."),
+    (("sqrt(x**2+y**2)", "--start", "1,1", "--lr", "0.3"), 3, "max_steps",
+     "Stopped at the step limit (10000 steps) with ‖∇f‖ = 1 above tol 1e-08: cycling — each "
+     "step moves x by about 0.3 but x keeps coming back to the same points: where f has a kink "
+     "(as abs(x) has at 0) the gradient does not shrink near the minimum, so a constant rate "
+     "cannot settle. Use a decaying schedule, e.g. --schedule exp:0.99, or a smaller --lr."),
     (("x**2+y**2", "--start", "1,2", "--lr", "1.02", "--steps", "200"), 3, "max_steps",
      "Stopped at the step limit (200 steps) with ‖∇f‖ = 1.14e+04 above tol 1e-08: an exploding "
      "gradient — ‖∇f‖ grew from 226 at step 100 to 1.14e+04 (×1.04 per step) and will overflow "

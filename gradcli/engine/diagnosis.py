@@ -125,9 +125,9 @@ def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
     below_bound = bound is None or lr < bound  # at or above it, a smooth f oscillates
     if shows_x and below_bound and moved > 0 and spread < 0.5 * moved and len(f) >= 3:
         return (limit + f"cycling — each step moves x by about {moved:.3g} but x keeps coming "
-                "back to the same points: where f has a kink (abs at 0) the gradient does not "
-                "shrink near the minimum, so a constant rate cannot settle. Use a decaying "
-                "schedule, e.g. --schedule exp:0.99, or a smaller --lr.")
+                "back to the same points: where f has a kink (as abs(x) has at 0) the gradient "
+                "does not shrink near the minimum, so a constant rate cannot settle. Use a "
+                "decaying schedule, e.g. --schedule exp:0.99, or a smaller --lr.")
     if not_descending(evidence):
         where = (f"η = {lr:g} is {'at' if lr == bound else 'above'} 2/λmax = {bound:.4g} at the "
                  "end point" if bound is not None and lr >= bound else
