@@ -244,6 +244,10 @@ def test_each_sweep_verdict_is_what_the_run_did():
     assert [r["verdict"] for r in unbounded["results"]] == ["unbounded below"] * 2
     saddle = gradcli("sweep", "x**2-y**2", "--start", "0,0", "--lr", "0.1", "--json").json()
     assert saddle["results"][0]["verdict"] == "stuck at a stationary point"
+    flat = gradcli("sweep", "exp(-x)", "--start", "0", "--lr", "20,1e-3", "--steps", "100",
+                   "--json").json()  # η = 20 lands at x = 20, where ‖∇f‖ = 2e-9 < tol
+    assert [(r["verdict"], r["status"]) for r in flat["results"]] == [
+        ("too small", "max_steps"), ("stopped where f is flat", "flat")]  # by rate
 
 
 def test_compare_and_sweep_with_json_say_why_a_run_failed_on_stderr():
