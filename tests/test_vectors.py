@@ -422,3 +422,22 @@ def test_vector_hessian_bound_is_not_called_a_minimum_where_the_gradient_is_not_
     text = gradcli("hessian", "sum(x[i]**2, (i, 1, n))", "--dim", "3", "--at", "1,2,3").stdout
     assert "near here gradient descent settles only with a learning rate below it" in text
     assert "minimum" not in text
+
+
+def test_a_vector_run_below_an_absolute_tolerance_where_f_is_flat_is_not_converged():
+    # f = 1e-11·Σx_i² at x = (1, …, 1) in 100 coordinates: f = 1e-9, ‖∇f‖ = 2e-11·√100 = 2e-10,
+    # the minimum lies ‖x‖ = 10 away; 1% of ‖x‖ along −∇f, f = 1e-11·(10 − 0.1)² = 9.801e-10
+    args = ("descend", "1e-11*sum(x[i]**2, (i, 1, n))", "--dim", "100", "--start", "1", "--lr",
+            "1e10", "--json")
+    run = gradcli(*args)
+    assert (run.code, run.json()["status"], run.json()["message"]) == (
+        3, "flat",
+        "Started with ‖∇f‖ = 2e-10 already ≤ tol 1e-08, but x is no minimum at f's own scale: f "
+        "still falls along −∇f (from 1e-09 to 9.801e-10 a distance 0.1 further), and its "
+        "quadratic model puts a minimum 10 away. ‖∇f‖ is small because f is flat here (its "
+        "curvature, 2e-11 along ∇f, is small too), not because x is a minimum: the tolerance is "
+        "absolute. Use one at f's scale to keep descending, e.g. --tol 2e-18; f may have no "
+        "minimum this way.")
+    # with a tolerance at f's scale: x_k = 0.8ᵏ·x₀, ‖∇f‖ = 0.8ᵏ·2e-10 ≤ 2e-19 first at k = 93
+    scaled = gradcli(*args, "--tol", "2e-19").json()
+    assert scaled["message"] == "Converged: ‖∇f‖ = 1.94e-19 ≤ tol 2e-19 after 93 steps."

@@ -172,11 +172,27 @@ def _stationary(curvature: calculus.Curvature, k: int, norm: float, tol: float) 
             f"not a minimum (the Hessian is {curvature.definiteness}); start elsewhere.")
 
 
+def _met_tolerance(k: int, norm: float, tol: float) -> str:
+    return (f"Started with ‖∇f‖ = {norm:.3g} already ≤ tol {tol:g}" if k == 0 else
+            f"Stopped after {counted(k, 'step')} with ‖∇f‖ = {norm:.3g} ≤ tol {tol:g}")
+
+
+def too_flat_sentence(k: int, norm: float, tol: float, model: Model, curvature: str) -> str:
+    """‖∇f‖ ≤ tol where f still falls along −∇f and its model's minimum lies far off (one run:
+    `model`'s arrays hold one entry; `curvature` names λmax, or f's curvature along ∇f)."""
+    return (f"{_met_tolerance(k, norm, tol)}, but x is no minimum at f's own scale: f still "
+            f"falls along −∇f (from {model.here[0]:.4g} to {model.there[0]:.4g} a distance "
+            f"{model.reach[0]:.3g} further), and its quadratic model puts a minimum "
+            f"{model.distance[0]:.3g} away. ‖∇f‖ is small because f is flat here (its "
+            f"curvature, {curvature}, is small too), not because x is a minimum: the "
+            "tolerance is absolute. Use one at f's scale to keep descending, e.g. --tol "
+            f"{norm * max(tol, 1e-12):.2g}; f may have no minimum this way.")
+
+
 def _flat(problem: Problem, x: np.ndarray, k: int, norm: float, tol: float) -> str:
     """The sentence for ‖∇f‖ ≤ tol where f is flat rather than at a minimum."""
     curvature = _curvature_at(problem, x)
-    when = (f"Started with ‖∇f‖ = {norm:.3g} already ≤ tol {tol:g}" if k == 0 else
-            f"Stopped after {counted(k, 'step')} with ‖∇f‖ = {norm:.3g} ≤ tol {tol:g}")
+    when = _met_tolerance(k, norm, tol)
     if curvature is None or calculus.stationary_kind(curvature.definiteness) != "minimum":
         where = "the start" if k == 0 else "x"
         hessian = curvature.definiteness if curvature else "undefined"
@@ -186,25 +202,19 @@ def _flat(problem: Problem, x: np.ndarray, k: int, norm: float, tol: float) -> s
     n = x.size
     matrix = evaluate(problem.hessian_function, x[None, :]).reshape(1, n, n)
     model = _model(problem, x[None, :], matrix)
-    return (f"{when}, but x is no minimum at f's own scale: f still falls along −∇f (from "
-            f"{model.here[0]:.4g} to {model.there[0]:.4g} a distance {model.reach[0]:.3g} "
-            f"further), and its quadratic model puts a minimum {model.distance[0]:.3g} away. "
-            "‖∇f‖ is small because f is flat here (its curvature, λmax = "
-            f"{curvature.eigenvalues[-1]:.3g}, is small too), not because x is a minimum: "
-            f"the tolerance is absolute. Use one at f's scale to keep descending, e.g. --tol "
-            f"{norm * max(tol, 1e-12):.2g}; f may have no minimum this way.")
+    return too_flat_sentence(k, norm, tol, model, f"λmax = {curvature.eigenvalues[-1]:.3g}")
 
 
-class _Model(NamedTuple):
+class Model(NamedTuple):
     """Where f's local quadratic model puts its minimum, and whether f agrees."""
 
-    distance: np.ndarray  # ‖H⁻¹∇f‖: how far the model's minimum lies
+    distance: np.ndarray  # ‖H⁻¹∇f‖ (or along −∇f only): how far the model's minimum lies
     reach: np.ndarray  # FLAT_DISTANCE·max(1, ‖x‖): what counts as here
     here: np.ndarray  # f(x)
     there: np.ndarray  # f a distance `reach` further along −∇f
 
 
-def _model(problem: Problem, points: np.ndarray, matrices: np.ndarray) -> _Model:
+def _model(problem: Problem, points: np.ndarray, matrices: np.ndarray) -> Model:
     """The Newton step's length at points with positive definite Hessians, and f sampled
     along −∇f at the distance that still counts as here."""
     at = _evaluate(problem, points)
@@ -213,10 +223,10 @@ def _model(problem: Problem, points: np.ndarray, matrices: np.ndarray) -> _Model
         reach = FLAT_DISTANCE * np.maximum(1.0, np.linalg.norm(points, axis=1))
         ahead = points - reach[:, None] * at.gradient / at.norm[:, None]
     there = _evaluate(problem, np.where(np.isfinite(ahead), ahead, points)).f
-    return _Model(np.linalg.norm(newton, axis=1), reach, at.f, there)
+    return Model(np.linalg.norm(newton, axis=1), reach, at.f, there)
 
 
-def _too_flat(model: _Model) -> np.ndarray:
+def too_flat(model: Model) -> np.ndarray:
     """‖∇f‖ met the tolerance, yet the model's minimum lies beyond what counts as here and
     f really does fall that far along −∇f: f is flat, x is no minimum at f's own scale."""
     with np.errstate(invalid="ignore"):
@@ -255,7 +265,7 @@ def _gradient_stops(problem: Problem, points: np.ndarray, steps: np.ndarray) -> 
     minima = np.flatnonzero(kinds == "minimum")
     moving = minima[_evaluate(problem, points[minima]).norm > 0]
     if len(moving):
-        flat = _too_flat(_model(problem, points[moving], matrices[moving]))
+        flat = too_flat(_model(problem, points[moving], matrices[moving]))
         statuses[moving[flat]] = Status.flat
     return statuses
 

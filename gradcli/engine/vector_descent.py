@@ -25,7 +25,15 @@ from gradcli.engine.loop import (
     StopRules,
     until_rate_vanishes,
 )
-from gradcli.engine.outcome import converged_sentence, reported_params, stability_hint
+from gradcli.engine.outcome import (
+    FLAT_DISTANCE,
+    Model,
+    converged_sentence,
+    reported_params,
+    stability_hint,
+    too_flat,
+    too_flat_sentence,
+)
 from gradcli.engine.plan import Plan
 from gradcli.engine.recorder import Recorder
 from gradcli.engine.result import History, Record, Result, Status, VectorShape
@@ -333,6 +341,21 @@ def _max_steps(problem: VectorProblem, run: _Run, index: int, lr: float, start: 
                                shows_x=run.record.full is not None)
 
 
+def _along_gradient(problem: VectorProblem, x: np.ndarray) -> Model | None:
+    """f's quadratic model along −∇f (a Hessian-vector product, no n × n matrix): where its
+    minimum lies on that line, and f sampled there at FLAT_DISTANCE (see `outcome.too_flat`)."""
+    g = problem.gradient(x[None, :])[0]
+    norm = float(np.linalg.norm(g))
+    if not norm > 0:
+        return None
+    u = g / norm
+    curvature = float(u @ problem.hessian_vector(x, u))
+    reach = FLAT_DISTANCE * max(1.0, float(np.linalg.norm(x)))
+    values = problem.value(np.vstack([x, x - reach * u]))
+    distance = norm / curvature if curvature > 0 else np.inf
+    return Model(np.array([distance]), np.array([reach]), values[:1], values[1:])
+
+
 def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np.ndarray,
              stop: StopRules, plan: Plan) -> tuple[Status, str, np.ndarray]:
     reason, k = run.reasons[index], int(run.iterations[index])
@@ -376,6 +399,10 @@ def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np
                 return Status.stationary, (
                     f"{where} (‖∇f‖ = {norm:.2e}), but it is a {kind}, not a minimum (λmin of the "
                     f"Hessian is {low:.4g}); start elsewhere."), x
+        model = _along_gradient(problem, x)
+        if model is not None and too_flat(model).all():
+            curvature = f"{norm / model.distance[0]:.3g} along ∇f"
+            return Status.flat, too_flat_sentence(k, norm, stop.tol, model, curvature), x
     return Status.converged, converged_sentence(reason, k, norm, stop, moved), x
 
 
