@@ -65,7 +65,7 @@ def test_json_has_every_stable_key():
      "the start: a minimum (a flat one, as x⁴ has at 0)."),
     (("plateau", "--start", "5,5"), 3, "flat",
      "Started with ‖∇f‖ = 2.73e-21 already ≤ tol 1e-08, on a plateau: the Hessian is zero and f "
-     "does not change, to the last digit, anywhere sampled around the start, so descent cannot "
+     "does not change (by even 1e-308) anywhere sampled around the start, so descent cannot "
      "move (the vanishing gradient); start nearer a minimum."),
     # ‖∇f‖ below an absolute tolerance is not a minimum at f's own scale
     (("exp(-x)", "--start", "0", "--lr", "20"), 3, "flat",
@@ -94,7 +94,7 @@ def test_json_has_every_stable_key():
      "converged", "Converged: ‖∇f‖ = 2.56e-19 ≤ tol 2.8e-19 after 83 steps."),
     (("exp(-x)", "--start", "0", "--lr", "1e6"), 3, "flat",
      "Stopped after 1 step with ‖∇f‖ = 0 ≤ tol 1e-08, on a plateau: the Hessian is zero and f "
-     "does not change, to the last digit, anywhere sampled around x, so descent cannot move "
+     "does not change (by even 1e-308) anywhere sampled around x, so descent cannot move "
      "(the vanishing gradient); start nearer a minimum."),
     (("ackley",), 0, "converged",
      "Converged: ‖∇f‖ = 6.83e-09 ≤ tol 1e-08 after 39 steps. This is not ackley's global "

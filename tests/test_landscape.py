@@ -223,3 +223,16 @@ def test_critical_finds_the_librarys_own_minima(name):
     for minimum in entry.minima:
         assert any(_near(p["x"], minimum.point, 1e-6) and p["kind"] == "minimum"
                    for p in data["points"]), (name, minimum.point)
+
+
+def test_starts_that_cannot_move_are_counted_but_are_no_basins():
+    # easom is flat to the last bit (or by less than the smallest normal float) far from
+    # (π, π): those starts end 'flat' or, where f falls somewhere around, 'stationary' at step 0
+    data = gradcli("descend", "easom", "--starts", "random:3000", "--box=-30:30",
+                   "--json").json()
+    assert data["statuses"]["flat"] > 1000 and data["statuses"]["stationary"] > 1000
+    assert data["basins"][0]["known"] == "global minimum"
+    assert all(basin["kind"] == "minimum" for basin in data["basins"])
+    for run in data["runs"]:
+        assert (run["basin"] is None) == (run["status"] != "converged"), run
+    assert sum(b["count"] for b in data["basins"]) == data["statuses"]["converged"]

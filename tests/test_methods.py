@@ -290,3 +290,43 @@ def test_every_library_function_ends_newton_with_a_true_status():
             assert data["f"] < -1e100, entry.name  # monkey_saddle, saddle: no minimum at all
         else:  # the one non-smooth function meets its ridge, where ∇f is undefined
             assert (status, entry.smooth) == ("domain_error", False), (entry.name, message)
+
+
+@pytest.mark.parametrize("method", ["gd", "adam", "newton"])
+def test_a_batch_cut_down_to_its_running_runs_gives_every_run_the_same_floats(method):
+    from gradcli.engine.fusion import fuse_step
+    from gradcli.engine.loop import run_batch
+    from gradcli.engine.newton import matrix_step
+    from gradcli.engine.recorder import Recorder
+
+    # 300 starts: 290 on the plateau of 1 - exp(-(x²+y²)) far out (they stop at once) and 10
+    # near the bowl (they walk), so the batch is cut down to a few runs after the first step
+    problem = Problem.from_text("1 - exp(-(x**2 + y**2))")
+    rng = np.random.default_rng(3)
+    angles = rng.uniform(0, 2 * np.pi, 300)
+    radii = np.where(np.arange(300) % 30 == 0, rng.uniform(0.5, 2, 300), 40.0)
+    points = np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
+    plan = make_plan(method, {})
+    step = matrix_step(problem, plan) if not plan.compiled else fuse_step(problem, plan, False)
+    size = 0 if not plan.compiled else len(plan.rule.state) * 2
+    stop = StopRules(2000, 1e-8)
+
+    def run(compact):
+        state = tuple(np.zeros(300) for _ in range(size))
+        return run_batch(step, points, state, 0.5, stop, Recorder(None, 50), None,
+                         compact=compact)
+
+    cut, whole = run(True), run(False)
+    assert cut.reasons == whole.reasons
+    assert np.array_equal(cut.iterations, whole.iterations)
+    assert np.array_equal(cut.x, whole.x) and np.array_equal(cut.previous, whole.previous)
+    assert np.array_equal(cut.evaluations, whole.evaluations)
+    assert (cut.iterations == 0).sum() == 290 and cut.iterations.max() > 5
+    # the rows a run's history reads (up to its stop) are the same too
+    assert cut.recorder.steps == whole.recorder.steps
+    for run_index in range(0, 300, 30):  # the runs that walk
+        k = int(cut.iterations[run_index])
+        for row, recorded in enumerate(cut.recorder.steps):
+            if recorded <= k:
+                assert np.array_equal(np.asarray(cut.recorder.points[row])[run_index],
+                                      np.asarray(whole.recorder.points[row])[run_index])

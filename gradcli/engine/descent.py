@@ -180,6 +180,8 @@ def descend(problem: Problem, starts: np.ndarray, lr: float | np.ndarray,
         noisy = first.transforms.noise is not None
         noise = np.random.default_rng(first.transforms.seed) if noisy else None
         with paused():
-            stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise)
+            stopped = run_batch(step, starts, state, shared, stop, recorder, progress, noise,
+                                compact=len(parts) == 1 and not noisy
+                                and len(set(map(id, plans))) == 1)
     with paused():  # reading the record back is numeric work, bounded like the loop
         return Outcomes(problem, plans, rates, starts, asked, stopped)

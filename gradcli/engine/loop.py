@@ -19,6 +19,7 @@ from gradcli.engine.recorder import Recorder
 # ‖∇f‖² above this (or NaN) stops a run: the gradient exploded or is undefined.
 GRADIENT_LIMIT_SQUARED = 1e200
 PROGRESS_EVERY = 4096
+COMPACT_FROM = 256  # a batch this large is cut down to its running runs (see run_batch)
 
 
 class StopRules(NamedTuple):
@@ -68,9 +69,16 @@ def run_fused(fused: Callable, start: np.ndarray, lr: float, stop: StopRules, re
                    np.array([marked]))
 
 
+def _narrowed(value, keep: np.ndarray):
+    """A per-run array (or a tuple of them) cut down to the kept runs; a scalar as it is."""
+    if isinstance(value, tuple):
+        return tuple(_narrowed(part, keep) for part in value)
+    return value[keep] if np.ndim(value) else value
+
+
 def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.ndarray,
               stop: StopRules, recorder: Recorder, progress: Progress | None,
-              noise: np.random.Generator | None = None) -> Stopped:
+              noise: np.random.Generator | None = None, compact: bool = False) -> Stopped:
     """Step every run of the batch together.
 
     `step(x, state, lr, t, noise, active) -> (‖∇f‖², f or None, new x, new state, learning rate
@@ -78,11 +86,15 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
     per coordinate, so every NumPy call works on contiguous data as a hand-vectorised loop would.
     A run that has stopped may keep being stepped (its result was taken when it stopped): that
     is cheaper than masking every array on every step; `active` lets a step skip whole groups.
+    With `compact` (a step that treats every run alike, without noise), once at most a quarter
+    of the runs still go on, the arrays are cut down to them, so a few slow runs among 10⁵
+    finished ones do not cost 10⁵ runs a step.
     """
     count, n = start.shape
     x = tuple(np.array(start[:, i], dtype=np.float64) for i in range(n))
     previous = x
-    active = np.ones(count, dtype=bool)
+    runs = np.arange(count)  # the run behind each entry of the arrays being stepped
+    active = np.ones(count, dtype=bool)  # over the entries being stepped
     reasons = [""] * count
     iterations = np.zeros(count, dtype=np.int64)
     extra_calls = np.zeros(count, dtype=np.int64)  # evaluations beyond one per step
@@ -97,15 +109,31 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
     def finish(which: np.ndarray, reason: str) -> None:
         if not which.any():
             return
-        for index in np.flatnonzero(which):
+        stopping = runs[which]
+        for index in stopping:
             reasons[index] = reason
-        iterations[which] = k
+        iterations[stopping] = k
         recorder.stopped(k)
-        final_x[which] = np.column_stack(x)[which]
-        final_previous[which] = np.column_stack(previous)[which]
-        final_rate[which] = np.broadcast_to(rate, (count,))[which]
-        final_clipped[which] = np.broadcast_to(clipped, (count,))[which]
+        final_x[stopping] = np.column_stack(x)[which]
+        final_previous[stopping] = np.column_stack(previous)[which]
+        final_rate[stopping] = np.broadcast_to(rate, which.shape)[which]
+        final_clipped[stopping] = np.broadcast_to(clipped, which.shape)[which]
         active[which] = False
+
+    def whole(columns: tuple, finals: np.ndarray) -> np.ndarray:
+        """Every run's point for the record: stopped runs stay where they stopped."""
+        if len(runs) == count:
+            return np.column_stack(columns)
+        points = finals.copy()
+        points[runs] = np.column_stack(columns)
+        return points
+
+    def whole_extra(value, finals: np.ndarray) -> np.ndarray:
+        if len(runs) == count or not np.ndim(value):
+            return np.array(value)
+        joined = finals.copy()
+        joined[runs] = value
+        return joined
 
     try:
         with np.errstate(all="ignore"):
@@ -114,13 +142,14 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
                 squared, f, stepped, new_state, used, clip, calls = step(x, state, lr, k + 1, draw,
                                                                          active)
                 if not np.isscalar(calls):  # a line search spent extra evaluations of f
-                    extra_calls[active] += calls[active] - 1
+                    extra_calls[runs[active]] += calls[active] - 1
                 # Reductions first: the masks are built only on the rare steps that need them.
                 if not squared.max() <= GRADIENT_LIMIT_SQUARED:  # NaN propagates through max
                     finish(active & ~(squared <= GRADIENT_LIMIT_SQUARED), "nonfinite")
                 if k == due:
-                    due = recorder(k, np.column_stack(x), np.column_stack(previous),
-                                   (np.array(rate), np.array(clipped)))
+                    due = recorder(k, whole(x, final_x), whole(previous, final_previous),
+                                   (whole_extra(rate, final_rate),
+                                    whole_extra(clipped, final_clipped)))
                 if not squared.min() > tol_squared:  # NaN from a run that blew up: look closer
                     finish(active & (squared <= tol_squared), "gradient")
                 if stop.f_tol is not None:
@@ -134,11 +163,18 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
                     progress(k)
                 previous, x, state, rate, clipped = x, stepped, new_state, used, clip
                 if clip is not False:
-                    marked[active] += np.broadcast_to(clip, (count,))[active]
+                    marked[runs[active]] += np.broadcast_to(clip, active.shape)[active]
                 k += 1
                 if stop.step_tol is not None:
                     moved = np.sqrt(sum((a - b) ** 2 for a, b in zip(x, previous, strict=True)))
                     finish(active & (moved <= stop.step_tol), "step")
+                if compact and len(runs) >= COMPACT_FROM and 4 * active.sum() <= len(runs):
+                    keep = np.flatnonzero(active)
+                    x, previous, state = (_narrowed(x, keep), _narrowed(previous, keep),
+                                          _narrowed(state, keep))
+                    lr, last_f = _narrowed(lr, keep), _narrowed(last_f, keep)
+                    rate, clipped = _narrowed(rate, keep), _narrowed(clipped, keep)
+                    runs, active = runs[keep], active[keep]
     except KeyboardInterrupt:
         finish(active.copy(), "interrupted")
     recorder.finish(int(iterations.max()), final_x, final_previous, (final_rate, final_clipped))

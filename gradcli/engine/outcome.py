@@ -31,6 +31,8 @@ from gradcli.symbolic.printing import plain
 # An iterate this much farther out than the start, where f overflows, has diverged.
 RUNAWAY_FACTOR = 1e10
 MANY_RUNS = 64  # up to this many runs side by side, each is checked for an unbounded f
+UNDERFLOW = float(np.finfo(float).tiny)  # 2.2e-308: smaller changes of f are underflow's
+SHAPE_CHUNK = 4096  # points sampled around at once (each with 3·(2n + 8) evaluations)
 # A minimum that f's quadratic model puts farther than this (times max(1, ‖x‖)) is not "here".
 FLAT_DISTANCE = 1e-2
 
@@ -177,13 +179,19 @@ def _met_tolerance(k: int, norm: float, tol: float) -> str:
             f"Stopped after {counted(k, 'step')} with ‖∇f‖ = {norm:.3g} ≤ tol {tol:g}")
 
 
+def _model_minimum(distance: float) -> str:
+    if np.isfinite(distance):
+        return f"puts a minimum {distance:.3g} away"
+    return "has no minimum along that line"
+
+
 def too_flat_sentence(k: int, norm: float, tol: float, model: Model, curvature: str) -> str:
     """‖∇f‖ ≤ tol where f still falls along −∇f and its model's minimum lies far off (one run:
     `model`'s arrays hold one entry; `curvature` names λmax, or f's curvature along ∇f)."""
     return (f"{_met_tolerance(k, norm, tol)}, but x is no minimum at f's own scale: f still "
             f"falls along −∇f (from {model.here[0]:.4g} to {model.there[0]:.4g} a distance "
-            f"{model.reach[0]:.3g} further), and its quadratic model puts a minimum "
-            f"{model.distance[0]:.3g} away. ‖∇f‖ is small because f is flat here (its "
+            f"{model.reach[0]:.3g} further), and its quadratic model "
+            f"{_model_minimum(model.distance[0])}. ‖∇f‖ is small because f is flat here (its "
             f"curvature, {curvature}, is small too), not because x is a minimum: the "
             "tolerance is absolute. Use one at f's scale to keep descending, e.g. --tol "
             f"{norm * max(tol, 1e-12):.2g}; f may have no minimum this way.")
@@ -192,17 +200,19 @@ def too_flat_sentence(k: int, norm: float, tol: float, model: Model, curvature: 
 def _flat(problem: Problem, x: np.ndarray, k: int, norm: float, tol: float) -> str:
     """The sentence for ‖∇f‖ ≤ tol where f is flat rather than at a minimum."""
     curvature = _curvature_at(problem, x)
-    when = _met_tolerance(k, norm, tol)
-    if curvature is None or calculus.stationary_kind(curvature.definiteness) != "minimum":
-        where = "the start" if k == 0 else "x"
-        hessian = curvature.definiteness if curvature else "undefined"
-        return (f"{when}, on a plateau: the Hessian is {hessian} and f does not change, to the "
-                f"last digit, anywhere sampled around {where}, so descent cannot move (the "
-                "vanishing gradient); start nearer a minimum.")
-    n = x.size
-    matrix = evaluate(problem.hessian_function, x[None, :]).reshape(1, n, n)
-    model = _model(problem, x[None, :], matrix)
-    return too_flat_sentence(k, norm, tol, model, f"λmax = {curvature.eigenvalues[-1]:.3g}")
+    if curvature is not None and norm > 0:
+        n = x.size
+        matrix = evaluate(problem.hessian_function, x[None, :]).reshape(1, n, n)
+        definite = calculus.stationary_kind(curvature.definiteness) == "minimum"
+        model = _model(problem, x[None, :], matrix, np.array([definite]))
+        if too_flat(model).all():
+            return too_flat_sentence(k, norm, tol, model,
+                                     f"λmax = {curvature.eigenvalues[-1]:.3g}")
+    where = "the start" if k == 0 else "x"
+    hessian = curvature.definiteness if curvature else "undefined"
+    return (f"{_met_tolerance(k, norm, tol)}, on a plateau: the Hessian is {hessian} and f does "
+            f"not change (by even 1e-308) anywhere sampled around {where}, so descent cannot "
+            "move (the vanishing gradient); start nearer a minimum.")
 
 
 class Model(NamedTuple):
@@ -214,16 +224,24 @@ class Model(NamedTuple):
     there: np.ndarray  # f a distance `reach` further along −∇f
 
 
-def _model(problem: Problem, points: np.ndarray, matrices: np.ndarray) -> Model:
-    """The Newton step's length at points with positive definite Hessians, and f sampled
-    along −∇f at the distance that still counts as here."""
+def _model(problem: Problem, points: np.ndarray, matrices: np.ndarray,
+           definite: np.ndarray) -> Model:
+    """How far f's quadratic model puts its minimum — the Newton step's length where the
+    Hessian is positive definite, else the minimum along −∇f (inf where it curves down or not
+    at all) — and f sampled along −∇f at the distance that still counts as here."""
     at = _evaluate(problem, points)
+    distance = np.full(len(points), np.inf)
     with np.errstate(all="ignore"):
-        newton = np.linalg.solve(matrices, at.gradient[..., None])[..., 0]
+        if definite.any():
+            newton = np.linalg.solve(matrices[definite], at.gradient[definite][..., None])
+            distance[definite] = np.linalg.norm(newton[..., 0], axis=1)
+        u = at.gradient / at.norm[:, None]
+        along = np.einsum("bi,bij,bj->b", u, matrices, u)
+        distance[~definite] = np.where(along > 0, at.norm / along, np.inf)[~definite]
         reach = FLAT_DISTANCE * np.maximum(1.0, np.linalg.norm(points, axis=1))
-        ahead = points - reach[:, None] * at.gradient / at.norm[:, None]
+        ahead = points - reach[:, None] * u
     there = _evaluate(problem, np.where(np.isfinite(ahead), ahead, points)).f
-    return Model(np.linalg.norm(newton, axis=1), reach, at.f, there)
+    return Model(distance, reach, at.f, there)
 
 
 def too_flat(model: Model) -> np.ndarray:
@@ -238,9 +256,10 @@ def _gradient_stops(problem: Problem, points: np.ndarray, steps: np.ndarray) -> 
     minimum; stationary at a saddle, a maximum, or a degenerate point where f falls somewhere
     around; flat where f does not change around x or still falls along −∇f beyond FLAT_DISTANCE.
 
-    A degenerate point (the second-derivative test is inconclusive) is sampled around for up to
-    MANY_RUNS runs; otherwise one at the start counts as stationary and one reached later as
-    converged (descent approaching a flat minimum such as x⁴'s comes near it, not onto it).
+    Around a degenerate point (the second-derivative test is inconclusive) f is sampled: where
+    it does not change, the run is flat; where it falls somewhere, a start is stationary but a
+    point reached later converged (descent approaching a flat minimum such as x⁴'s comes near
+    it, not onto it) — unless ∇f ≠ 0 and f falls along −∇f beyond FLAT_DISTANCE: then flat.
     """
     count, n = points.shape
     statuses = np.empty(count, dtype=object)
@@ -255,36 +274,46 @@ def _gradient_stops(problem: Problem, points: np.ndarray, steps: np.ndarray) -> 
         kinds[finite] = [calculus.stationary_kind(str(d)) for d in definite]
     statuses[np.isin(kinds, ["saddle", "maximum"])] = Status.stationary
     degenerate = np.flatnonzero(kinds == "degenerate")
-    statuses[degenerate[steps[degenerate] == 0]] = Status.stationary
-    for run in degenerate[:MANY_RUNS]:
-        shape = sampled_shape(problem, points[run])
-        if shape == "flat":
-            statuses[run] = Status.flat
-        elif steps[run] == 0:  # later, x is only near the point, and sampling sees it
-            statuses[run] = Status.stationary if shape == "falls" else Status.converged
-    minima = np.flatnonzero(kinds == "minimum")
-    moving = minima[_evaluate(problem, points[minima]).norm > 0]
+    shapes = sampled_shapes(problem, points[degenerate])
+    at_start = steps[degenerate] == 0  # later, x is only near the point, and sampling sees it
+    statuses[degenerate[at_start & (shapes == "falls")]] = Status.stationary
+    statuses[degenerate[shapes == "flat"]] = Status.flat
+    falls = degenerate[shapes == "falls"]
+    candidates = np.concatenate([np.flatnonzero(kinds == "minimum"), falls])
+    moving = candidates[_evaluate(problem, points[candidates]).norm > 0]
     if len(moving):
-        flat = too_flat(_model(problem, points[moving], matrices[moving]))
-        statuses[moving[flat]] = Status.flat
+        model = _model(problem, points[moving], matrices[moving], kinds[moving] == "minimum")
+        statuses[moving[too_flat(model)]] = Status.flat
     return statuses
 
 
-def sampled_shape(problem: Problem, x: np.ndarray) -> str:
-    """How f behaves around x along ±each axis and 8 seeded directions, at three radii: it
-    'rises' (f ≥ f(x) everywhere, f > f(x) somewhere), is 'flat' (f = f(x) to the last bit
-    everywhere), or 'falls' somewhere."""
-    n = x.size
+def sampled_shapes(problem: Problem, points: np.ndarray) -> np.ndarray:
+    """How f behaves around each point along ±each axis and 8 seeded directions, at three
+    radii: it is 'flat' (f changes by less than the smallest normal float anywhere: such
+    changes are underflow's, where exp(-800) has lost even the sign of a product), 'falls'
+    somewhere, or 'rises' (f ≥ f(x) everywhere). Points are taken SHAPE_CHUNK at a time."""
+    count, n = points.shape
     directions = np.vstack([np.eye(n), -np.eye(n),
                             np.random.default_rng(0).normal(size=(8, n))])
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    radii = np.array([1e-2, 1e-4, 1e-6]) * max(1.0, float(np.linalg.norm(x)))
-    around = (x[None, None, :] + radii[:, None, None] * directions[None, :, :]).reshape(-1, n)
-    values = _evaluate(problem, around).f
-    here = float(_evaluate(problem, x[None, :]).f[0])
-    if not np.isfinite(values).all() or np.any(values < here):
-        return "falls"
-    return "flat" if np.all(values == here) else "rises"
+    shapes = np.empty(count, dtype=object)
+    for first in range(0, count, SHAPE_CHUNK):
+        x = points[first:first + SHAPE_CHUNK]
+        radii = np.array([1e-2, 1e-4, 1e-6])[None, :] * np.maximum(
+            1.0, np.linalg.norm(x, axis=1))[:, None]
+        around = x[:, None, None, :] + radii[:, :, None, None] * directions[None, None, :, :]
+        values = _evaluate(problem, around.reshape(-1, n)).f.reshape(len(x), -1)
+        here = _evaluate(problem, x).f[:, None]
+        change = values - here
+        flat = (np.abs(change) < UNDERFLOW).all(axis=1)
+        falls = ~flat & (~np.isfinite(values).all(axis=1) | (change < 0).any(axis=1))
+        shapes[first:first + SHAPE_CHUNK] = np.where(falls, "falls",
+                                                     np.where(flat, "flat", "rises"))
+    return shapes
+
+
+def sampled_shape(problem: Problem, x: np.ndarray) -> str:
+    return str(sampled_shapes(problem, x[None, :])[0])
 
 
 def converged_sentence(reason: str, k: int, norm: float, stop: StopRules, moved: float) -> str:

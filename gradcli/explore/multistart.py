@@ -89,7 +89,10 @@ def group_ends(ends: np.ndarray, width: float) -> np.ndarray:
 
 
 def basins(problem: Problem, outcomes: Outcomes, box: Box) -> Basins:
-    settled = np.isin(outcomes.status, [Status.converged, Status.stationary]) \
+    """Where the runs settled: at a minimum (converged), or at a saddle or other stationary
+    point that descent reached; a start that could not move is no basin of anything."""
+    settled = ((outcomes.status == Status.converged)
+               | ((outcomes.status == Status.stationary) & (outcomes.iterations > 0))) \
         & np.isfinite(outcomes.x).all(axis=1)
     ends = outcomes.x[settled]
     scale = float(np.linalg.norm([high - low for low, high in box]))

@@ -81,6 +81,40 @@ def batch_throughput(starts: int = 10**4, steps: int = 10**3) -> None:
     report("    the stepping loop alone (no compiling, no results)", engine, baseline, 1.5)
 
 
+EASOM = "-cos(x)*cos(y)*exp(-((x - pi)**2 + (y - pi)**2))"
+
+
+def easom_by_hand(x: np.ndarray, y: np.ndarray, lr: float, steps: int):
+    for _ in range(steps):
+        e = np.exp(-((x - np.pi) ** 2 + (y - np.pi) ** 2))
+        gx = e * (np.sin(x) * np.cos(y) + 2 * (x - np.pi) * np.cos(x) * np.cos(y))
+        gy = e * (np.cos(x) * np.sin(y) + 2 * (y - np.pi) * np.cos(x) * np.cos(y))
+        x, y = x - lr * gx, y - lr * gy
+    return x, y
+
+
+def few_slow_runs(starts: int = 20000) -> None:
+    """Easom from random starts in [-100, 100]²: nearly every run stops at once on the plateau,
+    a few walk for thousands of steps. The baseline steps only the runs that move, by hand."""
+    problem = Problem.from_text(EASOM)
+    points = np.random.default_rng(0).uniform(-100, 100, size=(starts, 2))
+    step = fuse_step(problem, GD, False)
+    stop = StopRules(10**4, 1e-8)
+
+    def engine(compact: bool):
+        return run_batch(step, points, (), 0.1, stop, Recorder(None, 8), None, compact=compact)
+
+    stopped = engine(True)
+    moving = points[stopped.iterations > 0]
+    longest = int(stopped.iterations.max())
+    baseline = best_of(3, lambda: easom_by_hand(moving[:, 0], moving[:, 1], 0.1, longest))
+    print(f"    {len(moving)} of {starts} runs move; the longest takes {longest} steps")
+    report("5.5 few slow runs among many stopped", best_of(3, lambda: engine(True)), baseline,
+           3.0)
+    report("    without cutting the batch down", best_of(1, lambda: engine(False)), baseline,
+           3.0)
+
+
 def command_time(arguments: list[str], repeats: int = 7) -> float:
     return best_of(repeats, lambda: subprocess.run(arguments, check=True, capture_output=True))
 
@@ -122,6 +156,7 @@ def main() -> None:
           f"best of several runs, this machine, now")
     single_run_throughput()
     batch_throughput()
+    few_slow_runs()
     start_up()
     peak_memory()
 
