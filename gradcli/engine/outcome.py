@@ -463,8 +463,8 @@ class Outcomes(Sequence[Result]):
             f"|f| passes {jump.height:.3g}"
         return (f" On the way, step {jump.step} jumped over a point where f blows up: from "
                 f"{_point(jump.before)} to {_point(jump.after)} (f from {jump.f_before:.4g} to "
-                f"{jump.f_after:.4g}), and between them {height} near {_point(jump.pole)}. What "
-                "the run reached lies beyond it, not on the side where it started.")
+                f"{jump.f_after:.4g}), and between them {height} near {_point(jump.pole)}. The run "
+                "went on from the far side of it.")
 
     def _higher_order(self, run: int, k: int) -> str:
         """A start where the second-derivative test is inconclusive but f rises all around."""
