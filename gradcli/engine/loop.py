@@ -20,6 +20,7 @@ from gradcli.engine.recorder import Recorder
 GRADIENT_LIMIT_SQUARED = 1e200
 PROGRESS_EVERY = 4096
 COMPACT_FROM = 256  # a batch this large is cut down to its running runs (see run_batch)
+COMPACT_EVERY = 16  # steps between looking whether it is time to (after step 1, 17, 33, …)
 
 
 class StopRules(NamedTuple):
@@ -168,7 +169,8 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
                 if stop.step_tol is not None:
                     moved = np.sqrt(sum((a - b) ** 2 for a, b in zip(x, previous, strict=True)))
                     finish(active & (moved <= stop.step_tol), "step")
-                if compact and len(runs) >= COMPACT_FROM and 4 * active.sum() <= len(runs):
+                if compact and k % COMPACT_EVERY == 1 and len(runs) >= COMPACT_FROM \
+                        and 4 * active.sum() <= len(runs):
                     keep = np.flatnonzero(active)
                     x, previous, state = (_narrowed(x, keep), _narrowed(previous, keep),
                                           _narrowed(state, keep))
