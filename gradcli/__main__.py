@@ -4,26 +4,42 @@ Importing Typer, Rich and the commands takes a moment; Ctrl-C in that moment end
 anywhere else (one line, exit 130), not with a traceback.
 """
 
+import contextlib
+import os
 import signal
 import sys
 
-
-def _terminated(signum, frame):
-    raise KeyboardInterrupt
+from gradcli import interrupts
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminated)  # SIGTERM ends gradcli as Ctrl-C does
+    interrupts.install()  # SIGTERM ends gradcli as Ctrl-C does
     try:
         from gradcli.cli import app
 
         app()  # from here on, the commands report an interrupt themselves
+        code = 0
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted.\n")
         if "--json" in sys.argv:
             sys.stdout.write('{\n  "status": "interrupted",\n  "message": "Interrupted before '
                              'any result was ready."\n}\n')
-        raise SystemExit(130) from None
+        code = 130
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    _leave(code)
+
+
+def _leave(code: int) -> None:
+    """Flush and exit with `code`, with Ctrl-C and SIGTERM held from here on: once the answer
+    is decided, a signal that lands while the interpreter shuts down must not turn exit 130 (or
+    0) into death by SIGINT, which CPython reports for a KeyboardInterrupt it sees then."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away was reported
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -506,3 +506,25 @@ def test_numeric_hazards_leave_no_runtime_warning_on_stderr():
                  ["sweep", "x**2", "--start", "1", "--lr", "0.1,5", "--steps", "2000"]):
         run = _cli(*args)
         assert "RuntimeWarning" not in run.stderr and "Traceback" not in run.stderr, args
+
+
+def test_an_interrupt_inside_a_callback_that_would_drop_it_is_delivered_again():
+    """A KeyboardInterrupt raised in, say, an import lock's weakref callback is printed and
+    dropped by the interpreter; there the handler signals again a moment later instead."""
+    from gradcli import interrupts
+
+    received = []
+    previous = signal.signal(signal.SIGUSR1, lambda signum, frame: received.append(signum))
+    try:
+        def cb():  # the name of importlib's module-lock callback
+            return sys._getframe()
+
+        interrupts.interrupt(signal.SIGUSR1, cb())  # no raise here ...
+        deadline = time.monotonic() + 5
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert received == [signal.SIGUSR1]  # ... but the signal came again
+        with pytest.raises(KeyboardInterrupt):  # anywhere else it raises at once
+            interrupts.interrupt(signal.SIGUSR1, sys._getframe())
+    finally:
+        signal.signal(signal.SIGUSR1, previous)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from gradcli import __version__
+from gradcli import __version__, interrupts
 from gradcli.cli.completion import function_names
 from gradcli.errors import ExitCode, GradcliError, InputError
 
@@ -142,7 +142,7 @@ class _Commands(TyperGroup):
         from gradcli.render import jsonout
 
         jsonout.owed.set("--json" in words)
-        terminate_like_interrupt()
+        interrupts.install()  # SIGTERM ends a command as Ctrl-C does: status interrupted, exit 130
         try:
             words = take_colour(words)
             code = super().main(args=words, prog_name=prog_name or "gradcli",
@@ -265,19 +265,6 @@ def batch_code(statuses: Iterable[str], otherwise: int = 0) -> int:
         return otherwise
     sys.stderr.write("interrupted: Interrupted (Ctrl-C); the runs so far are kept.\n")
     return int(ExitCode.INTERRUPTED)
-
-
-def _terminated(signum, frame):
-    raise KeyboardInterrupt
-
-
-def terminate_like_interrupt() -> None:
-    """SIGTERM ends a command as Ctrl-C does: status interrupted, the history kept, exit 130."""
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminated)
 
 
 def run(action: Callable[[], ExitCode | None]) -> None:
