@@ -121,17 +121,12 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
         final_clipped[stopping] = np.broadcast_to(clipped, which.shape)[which]
         active[which] = False
 
-    def whole(columns: tuple, finals: np.ndarray) -> np.ndarray:
-        """Every run's point for the record: stopped runs stay where they stopped."""
-        if len(runs) == count:
-            return np.column_stack(columns)
-        points = finals.copy()
-        points[runs] = np.column_stack(columns)
-        return points
-
-    def whole_extra(value, finals: np.ndarray) -> np.ndarray:
-        if len(runs) == count or not np.ndim(value):
-            return np.array(value)
+    def whole(value, finals: np.ndarray) -> np.ndarray:
+        """Every run's entry for the record (points as columns, or a rate or mark per run):
+        runs that were cut away keep what they stopped with."""
+        value = np.column_stack(value) if isinstance(value, tuple) else np.array(value)
+        if len(runs) == count or not value.ndim:
+            return value
         joined = finals.copy()
         joined[runs] = value
         return joined
@@ -149,8 +144,7 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
                     finish(active & ~(squared <= GRADIENT_LIMIT_SQUARED), "nonfinite")
                 if k == due:
                     due = recorder(k, whole(x, final_x), whole(previous, final_previous),
-                                   (whole_extra(rate, final_rate),
-                                    whole_extra(clipped, final_clipped)))
+                                   (whole(rate, final_rate), whole(clipped, final_clipped)))
                 if not squared.min() > tol_squared:  # NaN from a run that blew up: look closer
                     finish(active & (squared <= tol_squared), "gradient")
                 if stop.f_tol is not None:

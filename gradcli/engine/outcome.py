@@ -312,10 +312,6 @@ def sampled_shapes(problem: Problem, points: np.ndarray) -> np.ndarray:
     return shapes
 
 
-def sampled_shape(problem: Problem, x: np.ndarray) -> str:
-    return str(sampled_shapes(problem, x[None, :])[0])
-
-
 def converged_sentence(reason: str, k: int, norm: float, stop: StopRules, moved: float) -> str:
     steps = counted(k, "step")
     if reason == "gradient":
