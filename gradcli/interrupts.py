@@ -18,14 +18,15 @@ AGAIN_AFTER = 0.01  # seconds before a deferred signal is delivered again
 _SWALLOWING = {"cb", "gc_callback", "__del__", "remove", "_remove"}
 
 
-def _in_callback(frame) -> bool:
+def in_dropping_callback(frame) -> bool:
+    """Is this frame a callback whose exceptions the interpreter prints and drops?"""
     return frame is not None and (frame.f_code.co_name in _SWALLOWING
                                   or frame.f_code.co_filename.startswith("<frozen importlib"))
 
 
 def interrupt(signum, frame) -> None:
     """Raise KeyboardInterrupt, or, inside a callback that would drop it, signal again soon."""
-    if _in_callback(frame):
+    if in_dropping_callback(frame):
         timer = threading.Timer(AGAIN_AFTER, os.kill, (os.getpid(), signum))
         timer.daemon = True
         timer.start()

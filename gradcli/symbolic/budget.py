@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from gradcli import interrupts
 from gradcli.errors import InputError, SymbolicTimeout
 
 DEFAULT_SECONDS = 10.0
@@ -71,10 +72,11 @@ def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
     allowed = min(limit, outer) if outer else limit
 
     def expire(signum, frame):
-        # The raise may land where Python swallows it (a gc callback, a __del__): fire again
-        # shortly until it reaches the block; the `finally` below disarms it.
+        # Where Python would drop the raise (a gc callback, a __del__), fire again shortly
+        # instead, until it reaches the block; the `finally` below disarms it.
         signal.setitimer(signal.ITIMER_REAL, REPEAT_SECONDS)
-        raise Expired
+        if not interrupts.in_dropping_callback(frame):
+            raise Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
     started = time.monotonic()
