@@ -30,7 +30,7 @@ def _data(loss: str, rows: int, seed: int) -> Data:
 @given(st.sampled_from(sorted(MODELS)), st.integers(1, 12), st.integers(0, 2**32 - 1))
 def test_batch_gradient_is_the_mean_of_per_example_gradients_and_matches_differences(
         loss, rows, seed):
-    model = custom(MODELS[loss], HEADER, None)
+    model = custom(MODELS[loss], HEADER, "y", None)
     data = _data(loss, rows, seed)
     theta = np.random.default_rng(seed + 1).normal(size=len(model.params))
     value, gradient, _ = loss_and_gradient(model, loss, data, theta)
@@ -108,7 +108,7 @@ def test_accumulate_reproduces_a_loop_that_never_zeroes_its_gradient():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(12, 1))
     y = 2 * X[:, 0] + 1
-    model = custom("w*x + b", ("x", "y"), None)
+    model = custom("w*x + b", ("x", "y"), "y", None)
     plan = make_plan("gd", {}, transforms=Transforms(accumulate=True))
     fit = train(model, "mse", Data(X, y), None, plan, 0.01, 4, 2, 7, 0.0, np.zeros(2))
     theta, total = np.zeros(2), np.zeros(2)

@@ -135,6 +135,7 @@ def read_table(source: str) -> Table:
 
 
 def _parse(text: str, where: str) -> Table:
+    text = text.removeprefix("\ufeff")  # the byte-order mark Excel writes is no part of a name
     rows = list(csv.reader(io.StringIO(text)))
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:

@@ -79,7 +79,7 @@ def prepare(model_text: str | None, preset_name: str | None, source: str, target
             classes = _classes(table, target, loss)
         model = preset(preset_name, chosen, classes)
     else:
-        model = custom(model_text, tuple(n for n in table.header if n != target), params)
+        model = custom(model_text, table.header, target, params)
         if features is not None:
             raise InputError("--features chooses columns for a preset (--model); a model "
                              "expression names its columns itself.")

@@ -81,13 +81,18 @@ def preset(kind: str, features: tuple[str, ...], classes: list[str] | None) -> M
     return Model(kind, formula, features, params, 1, linear=True)
 
 
-def custom(text: str, header: tuple[str, ...], params: str | None) -> Model:
-    """K scores written as comma-separated expressions; names that are columns are data,
-    every other name a parameter (or exactly those listed in --params)."""
-    parsed = parse(text, several=True)
+def custom(text: str, header: tuple[str, ...], target: str, params: str | None) -> Model:
+    """K scores written as comma-separated expressions; names that are columns are data (a
+    column named `e` or `pi` included), every other name a parameter (or exactly those listed
+    in --params). A model that reads its own target is refused: it would learn nothing."""
+    parsed = parse(text, several=True, data=frozenset(header))
     if parsed.vectors:
         raise InputError("fit models use named parameters (w, b, …), not vectors x[i].")
     names = list(dict.fromkeys(parsed.names))
+    if target in names:
+        raise InputError(f"the model reads '{target}', the target it is asked to predict; a "
+                         "model cannot read what it predicts (write it in the other columns).")
+    header = tuple(name for name in header if name != target)
     if params is not None:
         wanted = [p.strip() for p in params.split(",") if p.strip()]
         for name in wanted:

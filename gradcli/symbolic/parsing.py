@@ -263,9 +263,10 @@ _OPERATORS = {
 class _Builder:
     """Builds the SymPy tree from a whitelisted AST, collecting variable names in text order."""
 
-    def __init__(self, columns: list[int], source: str, constants: dict[int, float]):
+    def __init__(self, columns: list[int], source: str, constants: dict, data: frozenset[str]):
         self.columns = columns
         self.source = source
+        self.data = data  # names that are data columns, even where they spell a constant
         self.constants = constants  # id(node) -> float, for the constant subtrees
         self.names: dict[str, sp.Symbol] = {}
         self.vectors: dict[str, sp.IndexedBase] = {}
@@ -386,12 +387,13 @@ class _Builder:
     def _name(self, node: ast.Name) -> sp.Expr:
         name = node.id
         column = self.column(node)
-        if name in CONSTANTS:
+        if name in CONSTANTS and name not in self.data:
             return CONSTANTS[name]
         if name in FUNCTIONS:
             raise _fail(f"function '{name}' is used without parentheses", column,
                         f"write {name}(…)")
-        check_variable_name(name, column)
+        if name not in self.data:
+            check_variable_name(name, column)
         if name in self.vectors:
             raise _fail(f"'{name}' is a vector (used as {name}[…]) but appears here without a "
                         "subscript", column, f"write one entry, such as {name}[1], or sum over "
@@ -513,7 +515,14 @@ class _Builder:
             wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
             raise _fail(f"'{name}' takes {wanted} argument{'s' if most > 1 else ''}, "
                         f"not {count}", column, f"for example {_EXAMPLES.get(name, name + '(x)')}")
-        return builder(*(self.build(arg, depth + 1) for arg in node.args))
+        arguments = [self.build(arg, depth + 1) for arg in node.args]
+        try:
+            return builder(*arguments)
+        except ValueError:  # min/max of a constant that is not real ("not comparable")
+            segment = ast.get_source_segment(self.source, node) or name
+            raise _fail(f"'{segment}' compares a value that is not real", column,
+                        "min and max need real arguments (gradcli works with real "
+                        "functions)") from None
 
 
 _EXAMPLES = {"atan2": "atan2(y, x)", "log": "log(x) or log(x, 10)", "min": "min(x, y)",
@@ -535,10 +544,11 @@ def check_variable_name(name: str, column: int | None = None) -> None:
                     "choose another name")
 
 
-def _checked_constants(body: ast.expr, columns: list[int], source: str) -> dict[int, float]:
-    """The float value of every constant part; refuse one too large or not real."""
+def _checked_constants(body: ast.expr, columns: list[int], source: str,
+                       data: frozenset[str]) -> dict:
+    """The value of every constant part; refuse one too large or not real."""
     try:
-        return estimate_constants(body)
+        return estimate_constants(body, data)
     except BadConstant as bad:
         segment = ast.get_source_segment(source, bad.node) or "a constant"
         column = columns[min(getattr(bad.node, "col_offset", 0), len(columns) - 1)]
@@ -549,10 +559,13 @@ def _checked_constants(body: ast.expr, columns: list[int], source: str) -> dict[
                     "gradcli works with real functions (cbrt(-8) is the real cube root)") from None
 
 
-def parse(text: str, *, several: bool = False) -> ParsedText:
-    """Parse one expression (or, with `several`, comma-separated components) safely."""
+def parse(text: str, *, several: bool = False, data: frozenset[str] = frozenset()) -> ParsedText:
+    """Parse one expression (or, with `several`, comma-separated components) safely.
+
+    `data` names the columns of a data set: a column called `e` or `pi` is that column, not
+    the constant, since the model was written against the data."""
     body, columns, source = _parse_ast(text)
-    builder = _Builder(columns, source, _checked_constants(body, columns, source))
+    builder = _Builder(columns, source, _checked_constants(body, columns, source, data), data)
     parts = body.elts if several and isinstance(body, ast.Tuple) else [body]
     if not parts:
         raise InputError("the expression is empty; give a function such as \"x**2 + y**2\".")
