@@ -29,7 +29,7 @@ from gradcli.cli.options import (
 )
 from gradcli.cli.pictures import Save, target_of
 
-DEFAULT_BATCH = "32"
+DEFAULT_BATCH = 32
 DEFAULT_EPOCHS = 100
 
 
@@ -77,9 +77,10 @@ def fit(
         "--standardize", help="Rescale each feature to mean 0, standard deviation 1 (training "
                               "rows); parameters are also reported in the original units.")
     ] = False,
-    batch: Annotated[str, typer.Option(
-        "--batch", metavar="B", help="Rows per minibatch, or full (full-batch gradient "
-                                     "descent).")] = DEFAULT_BATCH,
+    batch: Annotated[str | None, typer.Option(
+        "--batch", metavar="B", help=f"Rows per minibatch, or full (full-batch gradient "
+                                     f"descent). Default: {DEFAULT_BATCH}, or every training "
+                                     "row when there are fewer.")] = None,
     epochs: Annotated[int, typer.Option("--epochs", parser=whole_number,
                                         help="Passes over the training rows.")] = DEFAULT_EPOCHS,
     lr: Annotated[float, typer.Option("--lr", help="Learning rate η.")] = 0.01,
@@ -135,6 +136,7 @@ def fit(
     def body():
         import numpy as np
 
+        from gradcli.counts import counted
         from gradcli.engine.plan import make_plan
         from gradcli.errors import InputError
         from gradcli.learn.fitting import EXIT_STATUS, initial, prepare
@@ -151,7 +153,7 @@ def fit(
             raise InputError("--target is required: the column to predict, e.g. --target y.")
         if epochs < 1:
             raise InputError(f"--epochs must be a whole number ≥ 1, not {epochs}.")
-        rows = _batch(batch)
+        rows = DEFAULT_BATCH if batch is None else _batch(batch)
         picture = target_of(save)
         if picture is not None and picture.format == "gif":
             raise InputError("--save for fit draws a figure: use .png, .svg or .pdf.")
@@ -160,11 +162,17 @@ def fit(
         setup = prepare(model, preset, data, target, loss, features, params, standardize, val,
                         seed)
         theta0 = initial(init, len(setup.model.params), seed)
+        if batch is None and len(setup.train.y) < DEFAULT_BATCH:
+            rows = len(setup.train.y)
+            sys.stderr.write(f"note: the data has {counted(rows, 'training row')}, fewer than "
+                             f"the default --batch {DEFAULT_BATCH}; each step uses all of them."
+                             "\n")
         drawing = (plot if plot is not None else sys.stdout.isatty()) or picture is not None
         with progress_bar(epochs) as progress, np.errstate(all="ignore"):
             outcome = train_model(setup, plan, lr, rows, epochs, seed, tol, theta0, progress,
                                   drawing and len(theta0) == 2)
-        settings = {"method": plan.rule.name, "lr": lr, **plan.params, "batch": batch,
+        settings = {"method": plan.rule.name, "lr": lr, **plan.params,
+                    "batch": "full" if rows is None else rows,
                     "epochs": epochs, "seed": seed, "init": init}
         if plan.transforms.accumulate:
             settings["accumulate"] = True

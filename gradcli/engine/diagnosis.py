@@ -78,6 +78,18 @@ def frozen_since(evidence: Evidence) -> int | None:
     return int(evidence.k[moving[-1]]) if len(moving) else int(evidence.k[0])
 
 
+def rounding_of(x: np.ndarray) -> float:
+    """About the spacing of floats around x: a step shorter than this leaves x as it is."""
+    return float(np.finfo(float).eps * np.max(np.abs(x), initial=0.0))
+
+
+def rate_too_small(x: np.ndarray, norm: float, bound: float | None) -> bool:
+    """x stalled, but a step at half the stable rate, ‖∇f‖·(2/λmax)/2 = ‖∇f‖/λmax (no more
+    than the distance to where the quadratic model's gradient vanishes), would move it a
+    thousand times farther than its rounding: the rate, not floating point, stopped it."""
+    return bound is not None and 0.5 * bound * norm > 1e3 * max(rounding_of(x), 1e-300)
+
+
 def schedule_stop(k: int, steps: int, spec: str, norm: float) -> str:
     """The sentence for a run stopped where its schedule brought the rate to 0 for good."""
     return (f"Stopped at step {k} of {steps}: the schedule {spec} has brought the rate to 0 from "
@@ -102,6 +114,12 @@ def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
     if frozen is not None:
         stalled = (limit + f"stalled — x has not changed since step {frozen}, because each "
                    "step is below the rounding of x; more steps cannot help. ")
+        end_bound = bound_at(evidence.x[-1])
+        if rate_too_small(evidence.x[-1], norm, end_bound):
+            return stalled + (f"The rate is too small: η = {lr:g} makes each step shorter than "
+                              f"the rounding of x (about {rounding_of(evidence.x[-1]):.2g}), "
+                              f"while ‖∇f‖ = {norm:.3g} is far from 0. Raise --lr (2/λmax = "
+                              f"{end_bound:.4g} here).")
         if not minimum_at(evidence.x[-1]):
             return stalled + ("This is no minimum (the Hessian is not positive definite "
                               "here): start elsewhere.")

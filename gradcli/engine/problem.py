@@ -84,7 +84,8 @@ class Problem:
         word = text.strip()
         entry = library.find_for_expression(word)
         if entry is not None and entry.dim is not None:
-            return cls.vector(word, parse(entry.expression), variables, dim or entry.dim, entry)
+            return cls.vector(word, parse(entry.expression), variables,
+                              entry.dim if dim is None else dim, entry)
         if entry is not None:
             if dim is not None:
                 raise InputError(f"--dim sets the length of vectors; {entry.name} is a function "

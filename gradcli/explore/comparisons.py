@@ -14,7 +14,13 @@ import numpy as np
 
 from gradcli.counts import parse_count, shown
 from gradcli.engine.compile import evaluate
-from gradcli.engine.diagnosis import Evidence, exploding, not_descending
+from gradcli.engine.diagnosis import (
+    Evidence,
+    exploding,
+    frozen_since,
+    not_descending,
+    rate_too_small,
+)
 from gradcli.engine.optimizers import rule_named
 from gradcli.engine.result import Result, Status
 from gradcli.errors import InputError
@@ -125,8 +131,9 @@ def reached(results: Sequence[Result]) -> Result | None:
 def verdict(result: Result, bound: float | None) -> str:
     """The learning-rate lesson for one run of a sweep, from what the run did (README: "Verdicts").
 
-    `bound` is kept for callers that show it; the verdict itself never rests on it alone: a rate
-    above 2/λmax whose ‖∇f‖ has grown a hundredfold is diverging, not oscillating.
+    `bound` (2/λmax) never decides alone: a rate above it whose ‖∇f‖ has grown a hundredfold
+    is diverging, not oscillating. It tells a run frozen by a tiny rate from one frozen at the
+    floating-point floor.
     """
     if result.status in (Status.diverged, Status.domain_error):
         return "diverged"
@@ -142,6 +149,10 @@ def verdict(result: Result, bound: float | None) -> str:
         return "interrupted"
     history = result.history
     evidence = Evidence(history.k, history.x, history.f, history.grad_norm, history.step)
+    if frozen_since(evidence) is not None:
+        norm = float(evidence.grad_norm[-1])
+        return "too small: below rounding" if rate_too_small(evidence.x[-1], norm, bound) \
+            else "stalled at rounding"
     if exploding(evidence):
         return "too big: diverging"
     if not_descending(evidence):
