@@ -2,6 +2,7 @@
 teaching flags — through the library and through the CLI."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -260,7 +261,10 @@ def test_pure_newton_is_still_there_and_says_what_went_wrong():
     data = gradcli("descend", "beale", "--method", "newton", "--no-line-search", "--json").json()
     assert data["status"] == "max_steps" and "line_search" not in data["params"]
     message = data["message"]
-    assert "stalled — x has not changed since step 80" in message
+    # the step where x freezes depends on the last bits of LAPACK's solves (80 on one machine,
+    # 88 on another); that it freezes, early, at no minimum, does not
+    frozen = re.search(r"stalled — x has not changed since step (\d+)", message)
+    assert frozen is not None and 10 <= int(frozen.group(1)) <= 1000
     assert "This is no minimum (the Hessian is not positive definite here): start elsewhere." \
         in message
     assert "Pure Newton's step" in message and "far from a minimum the quadratic model " \
