@@ -1,5 +1,7 @@
 """Landscape analysis: critical points, Taylor models, and where each start ends up."""
 
+import re
+
 import pytest
 
 from gradcli import library
@@ -63,8 +65,10 @@ def test_a_solver_that_runs_out_of_time_falls_back_to_the_numeric_search(monkeyp
 def test_the_time_budget_covers_the_whole_command():
     run = gradcli("critical", "himmelblau", "--json", env={"GRADCLI_TIME_BUDGET": "0.01"})
     assert (run.code, run.stdout) == (5, "")
-    assert run.stderr == ("error: this command's symbolic work took longer than the 0.01 s "
-                          "budget; simplify the expression or raise GRADCLI_TIME_BUDGET.\n")
+    # which symbolic step is running when 0.01 s of CPU is spent varies; the sentence does not
+    assert re.fullmatch(r"error: (this command's symbolic work|searching for critical points|"
+                        r"[a-z ∇=0]+) took more than the 0\.01 s budget of CPU time; simplify "
+                        r"the expression or raise GRADCLI_TIME_BUDGET\.\n", run.stderr), run.stderr
 
 
 @pytest.mark.parametrize("setting", ["inf", "1e10", "1e-5", "abc", "0", "-3", "nan"])

@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from gradcli.symbolic.budget import outside_budget
+
 Save = Annotated[str | None, typer.Option(
     "--save", metavar="FILE",
     help="Also write the figure to FILE: .png, .svg or .pdf, or .gif for an animation of the "
@@ -60,6 +62,7 @@ def _drawable(problem) -> int:
     return len(problem.variables) if len(problem.variables) in (1, 2) else 0
 
 
+@outside_budget
 def scenery(problem, runs, columns: int = 160, rows: int = 160):
     """The map of f around every path (two variables) or the curve (one), and known minima,
     sampled on `columns` × `rows` points (a file wants more than a terminal)."""
@@ -80,6 +83,7 @@ def scenery(problem, runs, columns: int = 160, rows: int = 160):
     return None, None, []
 
 
+@outside_budget
 def save_paths(target, problem, labels: Sequence[str], results, title: str,
                fps: float) -> None:
     from gradcli.render import images
@@ -93,6 +97,7 @@ def save_paths(target, problem, labels: Sequence[str], results, title: str,
         images.paths_figure(target, title, runs, grid, line, minima, names)
 
 
+@outside_budget
 def save_points(target, problem, region, groups, title: str, legend_title: str) -> None:
     """Points over the map of f in a region: basins, critical points."""
     from gradcli.errors import InputError
@@ -116,6 +121,7 @@ def check_animate(problem) -> None:
                          "this one has more.")
 
 
+@outside_budget
 def animate(problem, labels: Sequence[str], results, fps: float) -> None:
     """Replay the path(s) growing on the terminal map or curve, redrawn in place; Ctrl-C
     stops the replay (the result is kept and printed as usual)."""

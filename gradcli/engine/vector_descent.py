@@ -417,11 +417,15 @@ def descend_vectors(problem: VectorProblem, starts: np.ndarray, lr: float | np.n
     if record_x:
         check_record_x(problem, count, stop.steps, record_every)
     asked, stop = stop, until_rate_vanishes(plans, stop)
-    with paused():
-        run = _loop(problem, starts, rates, plans, stop, record_every, progress, record_x)
-    stop = asked
     shape = shape_of(problem)
     function = plain(problem.function.expression)
+    with paused():  # stepping and the closing diagnosis are numeric work, bounded by n and steps
+        run = _loop(problem, starts, rates, plans, stop, record_every, progress, record_x)
+        return _results(problem, run, starts, rates, plans, asked, shape, function)
+
+
+def _results(problem: VectorProblem, run, starts: np.ndarray, rates: np.ndarray,
+             plans: Sequence[Plan], stop: StopRules, shape, function: str) -> list[Result]:
     results = []
     for index, plan in enumerate(plans):
         status, message, x = _message(problem, run, index, float(rates[index]), starts[index],

@@ -11,6 +11,7 @@ from typing import TextIO
 from rich.console import Console, Group, RenderableType
 
 from gradcli.render.colour import forced, wants_colour
+from gradcli.symbolic.budget import outside_budget
 
 PIPE_WIDTH = 100
 MAX_WIDTH = 500  # COLUMNS=1000000 would have the plot allocate gigabytes for blank columns
@@ -48,6 +49,7 @@ def console(stream: TextIO | None = None, width: int | None = None) -> Console:
     )
 
 
+@outside_budget
 def emit(renderable: RenderableType, stream: TextIO | None = None) -> None:
     """Print for people: styled on a terminal; plain, without trailing blanks, elsewhere.
 

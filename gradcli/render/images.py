@@ -17,6 +17,7 @@ import numpy as np
 
 from gradcli.errors import InputError
 from gradcli.explore.surface import Curve, SurfaceGrid
+from gradcli.symbolic.budget import outside_budget
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".gif": "gif"}
 INSTALL = 'pip install "gradcli[images]"'
@@ -178,6 +179,7 @@ def _convergence(axes, runs: Sequence[Run], quantity: str = "f") -> None:
     axes.set_title("convergence")
 
 
+@outside_budget
 def paths_figure(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid | None,
                  line: Curve | None, minima: Sequence[Sequence[float]],
                  names: Sequence[str], quantity: str = "f") -> None:
@@ -217,6 +219,7 @@ def _curve_with_iterates(axes, line: Curve, runs: Sequence[Run], name: str,
     axes.legend(loc="best")
 
 
+@outside_budget
 def animation(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid | None,
               line: Curve | None, minima: Sequence[Sequence[float]], fps: float,
               names: Sequence[str]) -> int:
@@ -290,6 +293,7 @@ def animation(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid
     return len(pictures)
 
 
+@outside_budget
 def sweep_figure(target: Target, title: str, rates: np.ndarray, finals: np.ndarray,
                  steps: np.ndarray, diverged: np.ndarray, bounds: Sequence[float]) -> None:
     """Final f and steps to tolerance against the rate (log axes), 2/λmax marked."""
@@ -321,6 +325,7 @@ def sweep_figure(target: Target, title: str, rates: np.ndarray, finals: np.ndarr
     plt.close(figure)
 
 
+@outside_budget
 def points_figure(target: Target, title: str, grid: SurfaceGrid,
                   groups: Sequence[tuple[str, np.ndarray]], legend_title: str,
                   names: Sequence[str]) -> None:
@@ -344,6 +349,7 @@ def points_figure(target: Target, title: str, grid: SurfaceGrid,
     plt.close(figure)
 
 
+@outside_budget
 def embedding_figure(target: Target, title: str, groups: Sequence[Sequence[tuple]],
                      steps: np.ndarray, losses: np.ndarray, best: float,
                      vocabulary: Sequence[str], planes: Sequence[np.ndarray]) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from gradcli.explore.surface import SurfaceGrid
 from gradcli.render.numbers import fmt
+from gradcli.symbolic.budget import outside_budget
 
 RAMP = " .·:-~=≡░▒"  # low f → light, high f → dense; no path marker is among these
 PATH_MARKERS = "●○◆◇▲△■□★☆"
@@ -86,6 +87,7 @@ def _decades(values: np.ndarray) -> bool:
         and positive.max() >= 100 * positive.min()
 
 
+@outside_budget
 def convergence_plot(series: Sequence[Series], title: str, width: int, height: int,
                      colour: bool) -> str:
     """Each series against k; log10 on y (with 1eN tick labels) when that helps."""
@@ -117,6 +119,7 @@ def convergence_plot(series: Sequence[Series], title: str, width: int, height: i
     return text + ("\n" + _key([s.label for s in series]) if len(series) > 1 else "")
 
 
+@outside_budget
 def surface_map(grid: SurfaceGrid, paths: Sequence[tuple[str, np.ndarray]], width: int,
                 height: int, colour: bool) -> str:
     """f as shaded characters (equal-count bands, light = low, in grey) with each path drawn on
@@ -148,6 +151,7 @@ def surface_map(grid: SurfaceGrid, paths: Sequence[tuple[str, np.ndarray]], widt
     return text + ("\n" + _key([label for label, _ in paths]) if len(paths) > 1 else "")
 
 
+@outside_budget
 def sweep_plot(rates: np.ndarray, finals: np.ndarray, steps: np.ndarray, diverged: np.ndarray,
                bounds: Sequence[float], width: int, height: int, colour: bool) -> str:
     """Two panels against the learning rate (log x): the final f of every rate as a point
@@ -186,6 +190,7 @@ def sweep_plot(rates: np.ndarray, finals: np.ndarray, steps: np.ndarray, diverge
 MAP_LABELS = 20  # basins labelled on the map; the rest are drawn as "other"
 
 
+@outside_budget
 def basin_map(starts: np.ndarray, membership: np.ndarray, labels: Sequence[str],
               box: Sequence[tuple[float, float]], width: int, height: int, colour: bool,
               known: Sequence[bool] = (), minima: Sequence[Sequence[float]] = ()) -> str:
@@ -244,6 +249,7 @@ def _raster(points: np.ndarray, classes: np.ndarray, box, columns: int, rows: in
     return np.where(cells >= 0, cells, count - 1)
 
 
+@outside_budget
 def curve_plot(xs: np.ndarray, values: np.ndarray, paths: Sequence[tuple[str, np.ndarray,
                                                                          np.ndarray]],
                width: int, height: int, colour: bool) -> str:
@@ -268,6 +274,7 @@ def curve_plot(xs: np.ndarray, values: np.ndarray, paths: Sequence[tuple[str, np
         [label for label, _, _ in paths])
 
 
+@outside_budget
 def data_plot(x: np.ndarray, y: np.ndarray, xs: np.ndarray, fitted: np.ndarray, names: tuple,
               width: int, height: int, colour: bool) -> str:
     """The data as points and the fitted model as a curve (one feature)."""
@@ -278,6 +285,7 @@ def data_plot(x: np.ndarray, y: np.ndarray, xs: np.ndarray, fitted: np.ndarray, 
     return figure.build().string(colorless=not colour)
 
 
+@outside_budget
 def scatter_plot(groups: Sequence[tuple[str, str, np.ndarray]], path: np.ndarray | None,
                  title: str, width: int, height: int, colour: bool) -> str:
     """Points in the plane, one marker per group (marker, label, points), and optionally one

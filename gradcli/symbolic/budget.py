@@ -1,14 +1,20 @@
-"""A wall-clock budget for symbolic work, so no expression can make gradcli hang."""
+"""A budget of CPU time for symbolic work, so no expression can make gradcli hang.
+
+It counts this process's CPU time (`ITIMER_PROF`: user and system), not wall time, so a busy
+machine gives the same answer as an idle one: the work a budget allows is the same everywhere.
+Numeric loops, allocation, output and pictures run outside it (`paused`).
+"""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import signal
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 from gradcli import interrupts
 from gradcli.errors import InputError, SymbolicTimeout
@@ -45,15 +51,24 @@ class Expired(BaseException):
 
 
 def timeout(task: str, seconds: float) -> SymbolicTimeout:
-    return SymbolicTimeout(f"{task} took longer than the {seconds:.3g} s budget; simplify the "
-                           "expression or raise GRADCLI_TIME_BUDGET.")
+    return SymbolicTimeout(f"{task} took more than the {seconds:.3g} s budget of CPU time; "
+                           "simplify the expression or raise GRADCLI_TIME_BUDGET.")
+
+
+TIMER = signal.ITIMER_PROF  # this process's CPU time, user and system
+ALARM = signal.SIGPROF
+
+
+def _armable() -> bool:
+    """Only the main thread can receive the alarm; elsewhere a block runs unbudgeted."""
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGPROF")
 
 
 def end_all() -> None:
-    """Disarm every budget and ignore a late alarm: SIGALRM's default action ends the process."""
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM"):
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    """Disarm every budget and ignore a late alarm: SIGPROF's default action ends the process."""
+    if _armable():
+        signal.setitimer(TIMER, 0)
+        signal.signal(ALARM, signal.SIG_IGN)
 
 
 @contextmanager
@@ -62,46 +77,59 @@ def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
     naming the task. Budgets nest: an inner one never outlives the outer one, and the outer one
     keeps counting while the inner runs.
 
-    Uses SIGALRM, which only the main thread can receive; elsewhere the block runs unbudgeted.
+    The seconds are CPU seconds of this process.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+    if not _armable():
         yield
         return
     limit = min(budget_seconds(), seconds) if seconds else budget_seconds()
-    outer = signal.getitimer(signal.ITIMER_REAL)[0]  # 0.0 when no budget is running
+    outer = signal.getitimer(TIMER)[0]  # 0.0 when no budget is running
     allowed = min(limit, outer) if outer else limit
 
     def expire(signum, frame):
         # Where Python would drop the raise (a gc callback, a __del__), fire again shortly
         # instead, until it reaches the block; the `finally` below disarms it.
-        signal.setitimer(signal.ITIMER_REAL, REPEAT_SECONDS)
+        signal.setitimer(TIMER, REPEAT_SECONDS)
         if not interrupts.in_dropping_callback(frame):
             raise Expired
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    started = time.monotonic()
+    previous = signal.signal(ALARM, expire)
     try:
-        signal.setitimer(signal.ITIMER_REAL, allowed)
+        signal.setitimer(TIMER, allowed)
         yield
     except Expired:
         raise timeout(task, allowed) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6))
+        left = signal.setitimer(TIMER, 0)[0]
+        signal.signal(ALARM, previous)
+        if outer:  # the outer budget goes on with what it had, less what this block used
+            signal.setitimer(TIMER, max(outer - (allowed - left), 1e-6))
 
 
 @contextmanager
 def paused() -> Iterator[None]:
     """Run the block outside the budget: numeric loops are bounded by their step counts and show
     their progress; the budget resumes, with what was left of it, when the block ends."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+    if not _armable():
         yield
         return
-    left = signal.setitimer(signal.ITIMER_REAL, 0)[0]
+    left = signal.setitimer(TIMER, 0)[0]
     try:
         yield
     finally:
         if left:
-            signal.setitimer(signal.ITIMER_REAL, left)
+            signal.setitimer(TIMER, left)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def outside_budget(function: Callable[P, R]) -> Callable[P, R]:
+    """Mark numeric or drawing work (pictures, plots, tables): it runs paused, since its cost
+    comes from sizes the user chose, not from an expression that could hang."""
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with paused():
+            return function(*args, **kwargs)
+    return run
