@@ -32,6 +32,31 @@ def test_every_file_validates_and_the_set_is_complete():
     assert {name for name in BY_NAME if BY_NAME[name].dim} == VECTOR
 
 
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_every_shipped_expression_passes_the_checks_a_user_file_gets(name):
+    """Shipped files are trusted when read (no SymPy to list them); this is the one check."""
+    entry = BY_NAME[name]
+    assert library.shipped(entry.path)
+    assert library._read(entry.path, check_expressions=True) == entry
+
+
+def test_listing_the_library_runs_no_sympy():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from gradcli.cli import app\n"
+            "for args in (['functions', '--json'], ['functions']):\n"
+            "    try:\n        app(args)\n    except SystemExit:\n        pass\n"
+            "sys.stderr.write('sympy' if 'sympy' in sys.modules else 'no sympy')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.stderr.endswith("no sympy"), run.stderr[-500:]
+    listing = json.loads(run.stdout[:run.stdout.index("\n}\n") + 3])
+    assert len(listing["functions"]) == len(BY_NAME) and listing["malformed"] == []
+    assert "rosenbrock" in run.stdout[run.stdout.index("\n}\n"):]  # the table, too
+
+
 @pytest.mark.parametrize("name", sorted(VECTOR))
 @pytest.mark.parametrize("n", [1, 2, 7, 64, 3000])
 def test_vector_minima_hold_for_every_n(name, n):

@@ -109,12 +109,22 @@ def _offending(args: list[str], opts: list[str]) -> str:
     return ""
 
 
-def _no_such_command(message: str, group: str | None) -> str:
+def _in_library(word: str) -> bool:
+    """Is there a usable function file of this name? A hint must never fail: a file that
+    cannot be read (broken, slow) counts as none."""
     from gradcli import library
+    from gradcli.errors import GradcliError
 
+    try:
+        return library.find(word) is not None
+    except GradcliError:
+        return False
+
+
+def _no_such_command(message: str, group: str | None) -> str:
     found = re.search(r"No such command '([^']*)'", message)
     word = found.group(1) if found else ""
-    if group == "functions" and library.find(word) is not None:
+    if group == "functions" and _in_library(word):
         return f"no such command 'functions {word}'; did you mean gradcli functions show {word}?"
     near = re.search(r"Did you mean (.*)\?", message)
     hint = f"; did you mean {near.group(1).replace(chr(39), '')}?" if near else \

@@ -12,9 +12,10 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcli.explore.at_point import GradientAtPoint, HessianAtPoint, JacobianAtPoint
-from gradcli.render.maths import MathFormat, plain, show
+from gradcli.render.maths import MathFormat, show
 from gradcli.render.numbers import fmt, fmt_bound, fmt_vector
 from gradcli.symbolic.calculus import Value
+from gradcli.symbolic.printing import plain
 
 EXACT_WIDTH = 24
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import sympy as sp
-
-from gradcli.symbolic.printing import plain
+if TYPE_CHECKING:  # SymPy loads only where an expression is printed: `functions` never does
+    import sympy as sp
 
 
 class MathFormat(StrEnum):
@@ -27,10 +27,16 @@ def compact_text(text: str) -> str:
 
 
 def compact(expr: sp.Expr) -> str:
+    from gradcli.symbolic.printing import plain
+
     return compact_text(plain(expr))
 
 
 def show(expr: sp.Expr, style: MathFormat = MathFormat.plain) -> str:
+    import sympy as sp
+
+    from gradcli.symbolic.printing import plain
+
     if style is MathFormat.compact:
         return compact(expr)
     if style is MathFormat.pretty:

@@ -11,9 +11,10 @@ from rich.text import Text
 from gradcli.engine.indexed import VectorProblem
 from gradcli.explore.vector_point import VectorCurvature, VectorGradientAt
 from gradcli.render.derivatives import pairs
-from gradcli.render.maths import MathFormat, plain, show
+from gradcli.render.maths import MathFormat, show
 from gradcli.render.numbers import fmt, fmt_bound, fmt_long
 from gradcli.symbolic.indexed import bands, case_text, partial_cases, scalar_partial
+from gradcli.symbolic.printing import plain
 
 
 def _signature(problem: VectorProblem) -> str:
