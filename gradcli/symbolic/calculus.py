@@ -76,7 +76,10 @@ def value_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[Frac
     """Evaluate exactly, then as a float; undefined or non-real values are a NumericError."""
     mapping = dict(zip(variables, exact_point(point), strict=True))
     with time_budget(f"evaluating {what}"):
-        exact = expr.xreplace(mapping)
+        try:
+            exact = expr.xreplace(mapping)
+        except ValueError:  # min/max of a value that is not real: "not comparable"
+            raise _not_real(what, variables, point) from None
         if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise NumericError(f"{what} is undefined at {format_point(variables, point)} "
                                "(a division by zero or a pole there); choose another point.")
@@ -85,15 +88,19 @@ def value_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[Frac
         except OverflowError:
             number = complex(math.inf)
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
-        raise NumericError(f"{what} is not real at {format_point(variables, point)} "
-                           "(for example the log or square root of a negative number); "
-                           "choose a point inside the domain.")
+        raise _not_real(what, variables, point)
     if not np.isfinite(number.real):
         raise NumericError(f"{what} is beyond the float range (about 1e308) at "
                            f"{format_point(variables, point)}; choose another point.")
     if not is_small(exact):  # x**1000 at 1.23456789 is a 9,000-digit fraction: keep 17 digits
         return Value(sp.Float(number.real, 17), number.real)
     return Value(sp.re(exact) if exact.has(sp.I) else exact, number.real)
+
+
+def _not_real(what: str, variables: Sequence[sp.Symbol], point: Sequence) -> NumericError:
+    return NumericError(f"{what} is not real at {format_point(variables, point)} (for example "
+                        "the log or square root of a negative number); choose a point inside "
+                        "the domain.")
 
 
 EXACT_BITS = 128  # exact values keep integers up to about 38 digits
