@@ -11,6 +11,8 @@ import sys
 
 from gradcli import interrupts
 
+interrupts.install()  # first of all: from here on Ctrl-C and SIGTERM are noted, never lost
+
 
 def main() -> None:
     interrupts.install()  # SIGTERM ends gradcli as Ctrl-C does

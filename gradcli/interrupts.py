@@ -1,10 +1,15 @@
-"""Ctrl-C and SIGTERM become KeyboardInterrupt where Python can act on it.
+"""Ctrl-C and SIGTERM: a flag first, an exception only where one is safe.
 
-Python runs a signal handler between bytecodes, wherever the main thread is. When that is a
-callback whose exceptions the interpreter only prints and drops ("Exception ignored in …": the
-weakref callback of an import lock, a garbage-collector callback, a __del__), a KeyboardInterrupt
-raised there is lost and the command would run on as if nothing had been pressed. There the
-handler asks for the same signal again a moment later instead.
+Python runs a signal handler between bytecodes, wherever the main thread is. An exception raised
+there can land in Typer's parsing (which turns it into a silent exit 130), in a C-level path that
+swallows it (an import's `abc.register`), or halfway through a loop's bookkeeping. So the handler
+only notes the signal (`pending`), and the code acts on it at safe points:
+- every stepping loop checks the flag once per step and stops with status `interrupted`;
+- a command checks it when its body starts and when it ends (`check`);
+- only inside `raising()` — symbolic work under the time budget, and blocking reads of stdin —
+  does the handler raise KeyboardInterrupt at once, since that work can take seconds and holds
+  nothing that would be lost. Inside a callback whose exceptions the interpreter drops, it asks
+  for the same signal again a moment later instead.
 """
 
 from __future__ import annotations
@@ -12,10 +17,15 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 AGAIN_AFTER = 0.01  # seconds before a deferred signal is delivered again
 # callbacks whose errors the interpreter drops
 _SWALLOWING = {"cb", "gc_callback", "__del__", "remove", "_remove"}
+
+flag = [0]  # the signal waiting to be acted on (0: none); a list, so generated loops read it fast
+_raising = [0]  # depth of `raising()` blocks
 
 
 def in_dropping_callback(frame) -> bool:
@@ -25,13 +35,53 @@ def in_dropping_callback(frame) -> bool:
 
 
 def interrupt(signum, frame) -> None:
-    """Raise KeyboardInterrupt, or, inside a callback that would drop it, signal again soon."""
+    """Note the signal; inside `raising()`, raise KeyboardInterrupt (or, inside a callback that
+    would drop it, signal again soon)."""
+    flag[0] = signum
+    if not _raising[0]:
+        return
     if in_dropping_callback(frame):
         timer = threading.Timer(AGAIN_AFTER, os.kill, (os.getpid(), signum))
         timer.daemon = True
         timer.start()
         return
     raise KeyboardInterrupt
+
+
+def pending() -> bool:
+    return flag[0] != 0
+
+
+def check() -> None:
+    """A safe point: act on a noted signal now."""
+    if flag[0]:
+        raise KeyboardInterrupt
+
+
+def consume() -> None:
+    """The interrupt has been acted on (a loop stopped, a command reported it)."""
+    flag[0] = 0
+
+
+@contextmanager
+def raising() -> Iterator[None]:
+    """Within the block a signal raises KeyboardInterrupt at once (after one already noted)."""
+    _raising[0] += 1
+    try:
+        check()
+        yield
+    finally:
+        _raising[0] -= 1
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block a signal is only noted, whatever encloses it (numeric loops, output)."""
+    depth, _raising[0] = _raising[0], 0
+    try:
+        yield
+    finally:
+        _raising[0] = depth
 
 
 def install() -> None:

@@ -67,19 +67,53 @@ def cli():
     return gradcli
 
 
+def handles_signals(pid: int) -> bool:
+    """Has the process installed handlers for SIGINT and SIGTERM (its SigCgt mask in /proc)?"""
+    import signal
+
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            caught = next(int(line.split()[1], 16) for line in status
+                          if line.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return False
+    wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    return caught & wanted == wanted
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until(ready, polls: int = 200_000) -> None:
+    """Poll a readiness condition (never a clock); a bounded number of tries, 1 ms apart."""
+    import time
+
+    for _ in range(polls):
+        if ready():
+            return
+        time.sleep(0.001)
+
+
 def interrupted_run(args: list[str], after: float) -> tuple[int, dict, str]:
-    """Run `gradcli ARGS --json` in a process, press Ctrl-C after `after` seconds; return the
-    exit code, the JSON it printed and its stderr."""
+    """Run `gradcli ARGS --json` in a process and press Ctrl-C once it has spent `after` seconds
+    of CPU (it is then past start-up, in its loop, however busy the machine); return the exit
+    code, the JSON it printed and its stderr."""
     import signal
     import subprocess
     import sys
-    import time
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "gradcli", *args, "--json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env)
-    time.sleep(after)
+    wait_until(lambda: cpu_seconds(process.pid) >= after or process.poll() is not None)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     return process.returncode, json.loads(stdout) if stdout else {}, stderr

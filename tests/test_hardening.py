@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import gradcli
+from tests.conftest import cpu_seconds, gradcli, handles_signals, wait_until
 
 NINES = "9" * 5000
 LARGE = "constants are limited to about 1e300"
@@ -389,7 +389,8 @@ INTERRUPTIBLE = [
 def test_an_interrupt_at_any_moment_ends_with_130_and_whole_json(args, kind, moment):
     process = subprocess.Popen([sys.executable, "-m", "gradcli", *args, "--json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(moment)
+    wait_until(lambda: handles_signals(process.pid) or process.poll() is not None)
+    time.sleep(moment)  # a moment after start-up: imports, set-up or the loop
     process.send_signal(kind)
     stdout, stderr = process.communicate(timeout=60)
     assert "Traceback" not in stderr
@@ -412,7 +413,7 @@ def test_an_interrupt_in_a_terminal_prints_one_line(tmp_path):
                                stdin=follower, stdout=follower, stderr=follower,
                                env={**os.environ, "COLUMNS": "100"}, start_new_session=True)
     os.close(follower)
-    time.sleep(1.0)
+    wait_until(lambda: cpu_seconds(process.pid) >= 1.0 or process.poll() is not None)
     os.killpg(process.pid, signal.SIGINT)
     output = b""
     while True:
@@ -524,23 +525,35 @@ def test_numeric_hazards_leave_no_runtime_warning_on_stderr():
         assert "RuntimeWarning" not in run.stderr and "Traceback" not in run.stderr, args
 
 
-def test_an_interrupt_inside_a_callback_that_would_drop_it_is_delivered_again():
-    """A KeyboardInterrupt raised in, say, an import lock's weakref callback is printed and
-    dropped by the interpreter; there the handler signals again a moment later instead."""
+def test_an_interrupt_is_a_flag_and_raises_only_where_raising_is_safe():
+    """Outside `raising()` the handler only notes the signal (loops act on it at their next
+    step); inside, it raises at once, except in a callback whose errors the interpreter drops
+    (an import lock's weakref callback): there it signals again a moment later instead."""
     from gradcli import interrupts
+
+    def cb():  # the name of importlib's module-lock callback
+        return sys._getframe()
 
     received = []
     previous = signal.signal(signal.SIGUSR1, lambda signum, frame: received.append(signum))
     try:
-        def cb():  # the name of importlib's module-lock callback
-            return sys._getframe()
-
-        interrupts.interrupt(signal.SIGUSR1, cb())  # no raise here ...
-        deadline = time.monotonic() + 5
-        while not received and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert received == [signal.SIGUSR1]  # ... but the signal came again
-        with pytest.raises(KeyboardInterrupt):  # anywhere else it raises at once
-            interrupts.interrupt(signal.SIGUSR1, sys._getframe())
+        interrupts.interrupt(signal.SIGUSR1, sys._getframe())  # noted, not raised
+        assert interrupts.pending()
+        with pytest.raises(KeyboardInterrupt):  # a noted signal is acted on at a safe point
+            interrupts.check()
+        interrupts.consume()
+        assert not interrupts.pending()
+        with interrupts.raising():
+            interrupts.interrupt(signal.SIGUSR1, cb())  # no raise here ...
+            for _ in range(10_000):  # ... but the signal comes again (10 ms later)
+                if received:
+                    break
+                time.sleep(0.001)
+            assert received == [signal.SIGUSR1]
+            with pytest.raises(KeyboardInterrupt):  # anywhere else it raises at once
+                interrupts.interrupt(signal.SIGUSR1, sys._getframe())
+            with interrupts.deferred():  # numeric loops and output only note it
+                interrupts.interrupt(signal.SIGUSR1, sys._getframe())
     finally:
+        interrupts.consume()
         signal.signal(signal.SIGUSR1, previous)

@@ -169,6 +169,8 @@ class _Commands(TyperGroup):
         except (typer.Abort, KeyboardInterrupt):
             code = interrupted()
         code = code if isinstance(code, int) else 0
+        if interrupts.pending():  # noted where no command body ran (help, a usage error)
+            code = interrupted()
         if standalone_mode:
             sys.exit(code)
         return code
@@ -231,7 +233,8 @@ def expression_text(argument: str) -> str:
     if sys.stdin is None or sys.stdin.closed:
         raise InputError("'-' reads the expression from stdin, but stdin is closed; give the "
                          "expression as an argument.")
-    text = sys.stdin.read(MAX_STDIN + 1)
+    with interrupts.raising():  # a read that waits on a terminal must end at Ctrl-C
+        text = sys.stdin.read(MAX_STDIN + 1)
     if len(text) > MAX_STDIN:
         raise InputError(f"stdin holds more than {MAX_STDIN} characters; give one expression.")
     lines = [line for line in text.splitlines() if line.strip()]
@@ -245,12 +248,20 @@ def report(message: str) -> None:
     sys.stderr.write(f"error: {message}\n")
 
 
+def status_on_stderr(status: str, message: str, *, machine: bool, success: bool) -> None:
+    """For programs (JSON, CSV, bare numbers), a run that did not succeed also says why on
+    stderr, in one line, so stdout stays data; people read it in the table."""
+    if machine and not success:
+        sys.stderr.write(f"{status}: {message}\n")
+
+
 def interrupted() -> int:
-    """Ctrl-C (or SIGTERM) before a command had results to show: one line on stderr and, when
-    JSON was asked for, one JSON object saying so, so a program reading stdout is not left
-    with nothing to parse."""
+    """Ctrl-C (or SIGTERM) outside a loop that keeps its work: one line on stderr and, when
+    JSON was asked for and none was written yet, one JSON object saying so, so a program
+    reading stdout is not left with nothing to parse."""
     from gradcli.render import jsonout
 
+    interrupts.consume()
     report("interrupted.")
     if jsonout.owed.get():
         jsonout.emit({"status": "interrupted",
@@ -281,9 +292,12 @@ def run(action: Callable[[], ExitCode | None]) -> None:
     finished = False
     try:
         try:
-            with budget.time_budget(task):
+            with budget.time_budget(task, interruptible=False):
+                interrupts.check()  # a Ctrl-C noted while the command was being set up
                 code = action()
                 finished = True
+                if interrupts.pending():  # noted after the last loop, while the result was shown
+                    code = interrupted()
         except budget.Expired:  # the alarm landed as the budget was closing
             if not finished:
                 raise budget.timeout(task, budget.budget_seconds()) from None

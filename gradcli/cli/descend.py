@@ -16,6 +16,7 @@ from gradcli.cli.app import (
     batch_code,
     expression_text,
     run,
+    status_on_stderr,
     whole_number,
 )
 from gradcli.cli.landscape import Box
@@ -60,6 +61,7 @@ from gradcli.cli.pictures import (
     check_fps,
     save_paths,
     save_points,
+    saved,
     target_of,
 )
 from gradcli.cli.pictures import animate as animate_paths
@@ -213,11 +215,12 @@ def descend(
                                      plan, stop, recorded_every, progress)[0]
         if animate:
             animate_paths(problem, [plan.rule.name], [result], fps)
+        if target is not None:  # drawn first, so the result can say that it was not
+            title = picture_title(problem, f"{plan.rule.name}, {settings_of(result)}")
+            result = saved(result, target, lambda: save_paths(
+                target, problem, [plan.rule.name], [result], title, fps))
         show(problem, result, plan, json=json, csv=csv, quiet=quiet, table=table, plot=plot,
              every=every, show_all=show_all, explained=explained)
-        if target is not None:
-            save_paths(target, problem, [plan.rule.name], [result],
-                       picture_title(problem, f"{plan.rule.name}, {settings_of(result)}"), fps)
         return result.exit_code
 
     run(body)
@@ -340,8 +343,8 @@ def show(problem, result, plan, *, json: bool, csv: bool, quiet: bool, table: bo
     Each branch imports only what it needs: Rich is not loaded for JSON, CSV or bare numbers.
     For programs, a run that did not converge also says why on stderr (stdout stays data).
     """
-    if (json or csv or quiet) and result.status != "converged":
-        sys.stderr.write(f"{result.status}: {result.message}\n")
+    status_on_stderr(result.status, result.message, machine=json or csv or quiet,
+                     success=result.status == "converged")
     if json:
         from gradcli.render.jsonout import emit as emit_json
 

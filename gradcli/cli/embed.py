@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from gradcli.cli.app import Json, app, run, whole_number
+from gradcli import interrupts
+from gradcli.cli.app import Json, app, run, status_on_stderr, whole_number
 from gradcli.cli.options import (
     Accumulate,
     Beta1,
@@ -109,8 +110,10 @@ def embed(
         check_positive(tol, "--tol", allow_zero=True)
         if steps < 1:
             raise InputError(f"--steps must be a whole number ≥ 1, not {steps}.")
-        if vocab is not None and vocab < 2:
-            raise InputError(f"--vocab must be at least 2, not {vocab}.")
+        if vocab is not None and not 2 <= vocab <= lesson.MAX_VOCAB:
+            raise InputError(f"--vocab must be a whole number from 2 to {lesson.MAX_VOCAB}, not "
+                             f"{vocab} (training holds several N × N matrices: at "
+                             f"{lesson.MAX_VOCAB}, about 32 MB each).")
         picture = target_of(save)
         if picture is not None and picture.format == "gif":
             raise InputError("--save for embed draws a figure: use .png, .svg or .pdf.")
@@ -132,6 +135,8 @@ def embed(
             training = lesson.train(counts, dim, plan, lr, steps, seed, tol, tracked)
         report = _report(lesson, counts, training, chosen, sentences, plan, lr, window, dim,
                          toy=corpus is None)
+        status_on_stderr(training.status, report["message"], machine=json or csv,
+                         success=training.status in ("converged", "max_steps"))
         if json:
             from gradcli.render.jsonout import emit as emit_json
 
@@ -160,7 +165,8 @@ def _corpus_text(source: str) -> str:
     from gradcli.learn.embedding import MAX_WORDS
 
     if source == "-":
-        text = sys.stdin.read(MAX_WORDS + 1) if sys.stdin is not None else ""
+        with interrupts.raising():  # a read that waits on a terminal must end at Ctrl-C
+            text = sys.stdin.read(MAX_WORDS + 1) if sys.stdin is not None else ""
     else:
         try:
             info = os.stat(source)
@@ -184,7 +190,8 @@ def _chosen_words(words, vocabulary, toy: bool) -> list[str]:
     from gradcli.learn.embedding import GROUPS
 
     if words is None:
-        return [group[0] for group in GROUPS.values()] if toy else list(vocabulary[:4])
+        heads = [group[0] for group in GROUPS.values() if group[0] in vocabulary]
+        return heads if toy and heads else list(vocabulary[:4])
     chosen = [w.strip() for w in words.split(",") if w.strip()]
     for word in chosen:
         if word not in vocabulary:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gradcli.cli.app import Json, app, run, whole_number
+from gradcli.cli.app import Json, app, run, status_on_stderr, whole_number
 from gradcli.cli.completion import data_names
 from gradcli.cli.options import (
     Accumulate,
@@ -190,6 +190,8 @@ def _settings_text(settings: dict) -> str:
 
 
 def _show(outcome, settings, *, json, csv, quiet, table, plot) -> None:
+    status_on_stderr(outcome.fit.status, outcome.message, machine=json or csv or quiet,
+                     success=outcome.fit.status in ("converged", "max_epochs"))
     if json:
         from gradcli.render.fitting import fit_dict
         from gradcli.render.jsonout import emit as emit_json

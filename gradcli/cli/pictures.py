@@ -7,11 +7,12 @@ Wiring only: the data (grids of f, curves) come from `explore.surface`, the draw
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
 
+from gradcli import interrupts
 from gradcli.symbolic.budget import outside_budget
 
 Save = Annotated[str | None, typer.Option(
@@ -81,6 +82,21 @@ def scenery(problem, runs, columns: int = 160, rows: int = 160):
     if _drawable(problem) == 1 and len(finite):
         return None, curve(problem, interval_around(finite), max(columns, rows) * 2), []
     return None, None, []
+
+
+def saved(result, target, save: Callable[[], None]):
+    """`result` after writing its picture with `save`; Ctrl-C while the picture is drawn leaves
+    no file, and the result says so with status interrupted."""
+    from gradcli.engine.result import Status
+
+    try:
+        save()
+    except KeyboardInterrupt:
+        interrupts.consume()
+        return result._replace(status=Status.interrupted, message=(
+            f"{result.message} The picture {target.path} was not written: interrupted (Ctrl-C) "
+            "while it was drawn."))
+    return result
 
 
 @outside_budget
@@ -161,6 +177,9 @@ def animate(problem, labels: Sequence[str], results, fps: float) -> None:
                   transient=False) as live:
             for upto in frames[1:]:
                 time.sleep(1 / fps)
+                if interrupts.flag[0]:  # Ctrl-C stops the replay, not the command
+                    raise KeyboardInterrupt
                 live.update(frame(int(upto)), refresh=True)
     except KeyboardInterrupt:
+        interrupts.consume()
         sys.stderr.write("note: animation stopped; the result follows.\n")

@@ -21,6 +21,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from gradcli import interrupts
 from gradcli.errors import InputError
 from gradcli.symbolic.budget import time_budget
 
@@ -116,7 +117,8 @@ def python_printer() -> PythonCodePrinter:
 
 def build(source: str, name: str) -> Callable:
     """Execute generated (never user-written) source and return the function it defines."""
-    namespace: dict = {"numpy": np, "math": math, "functools": functools}
+    namespace: dict = {"numpy": np, "math": math, "functools": functools,
+                       "interrupted": interrupts.flag}
     exec(compile(source, f"<gradcli:{name}>", "exec"), namespace)  # noqa: S102 - generated code
     return namespace[name]
 

@@ -133,7 +133,11 @@ def loop_source(problem: Problem, plan: Plan, stop: StopRules, with_function: bo
     state = [f"s_{name}{i}" for name in _state_names(plan) for i in range(n)]
     where = f"k, {_pack(point)}, {_pack(before)}, (r_prev, c_prev), marked"
     update = _update(plan, n, "math.sqrt", "(k + 1)")
-    loop = _kernel(problem, with_function, python_printer(), arrays=False) + [
+    loop = [  # Ctrl-C is a flag (interrupts.flag), acted on here between two whole steps
+        "if interrupted[0]:",
+        "    interrupted[0] = 0",
+        f"    return 'interrupted', {where}",
+    ] + _kernel(problem, with_function, python_printer(), arrays=False) + [
         f"if not gg <= {GRADIENT_LIMIT_SQUARED!r}:",
         f"    return 'nonfinite', {where}",
         "if k == due:",
@@ -170,7 +174,8 @@ def loop_source(problem: Problem, plan: Plan, stop: StopRules, with_function: bo
     lines += [f"    {name} = 0.0" for name in state]
     lines += ["    try:", "        while True:"] + [f"            {line}" for line in loop]
     lines += ["    except KeyboardInterrupt:", f"        return 'interrupted', {where}",
-              "    except (ArithmeticError, ValueError):", f"        return 'nonfinite', {where}"]
+              "    except (ArithmeticError, ValueError, TypeError):",  # TypeError: a complex power
+              f"        return 'nonfinite', {where}"]
     return "\n".join(lines) + "\n"
 
 

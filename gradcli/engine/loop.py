@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli import interrupts
 from gradcli.engine.plan import Plan
 from gradcli.engine.recorder import Recorder
 
@@ -134,6 +135,8 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
     try:
         with np.errstate(all="ignore"):
             while True:
+                if interrupts.flag[0]:  # Ctrl-C, acted on here between two whole steps
+                    raise KeyboardInterrupt
                 draw = tuple(noise.standard_normal((n, count))) if noise is not None else None
                 squared, f, stepped, new_state, used, clip, calls = step(x, state, lr, k + 1, draw,
                                                                          active)
@@ -172,6 +175,7 @@ def run_batch(step: Callable, start: np.ndarray, state: tuple, lr: float | np.nd
                     rate, clipped = _narrowed(rate, keep), _narrowed(clipped, keep)
                     runs, active = runs[keep], active[keep]
     except KeyboardInterrupt:
+        interrupts.consume()
         finish(active.copy(), "interrupted")
     recorder.finish(int(iterations.max()), final_x, final_previous, (final_rate, final_clipped))
     return Stopped(tuple(reasons), iterations, final_x, final_previous, recorder,

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli import interrupts
 from gradcli.counts import counted
 from gradcli.engine.diagnosis import Evidence, max_steps_diagnosis, schedule_stop
 from gradcli.engine.fusion import fuse_array_update
@@ -240,6 +241,8 @@ def _loop(problem: VectorProblem, starts: np.ndarray, lr: np.ndarray, plans: Seq
     try:
         with np.errstate(all="ignore"):
             while True:
+                if interrupts.flag[0]:  # Ctrl-C, acted on here between two whole steps
+                    raise KeyboardInterrupt
                 if every_value or k == due:
                     f, G = problem.gradient(X, with_value=True)
                 else:
@@ -294,6 +297,7 @@ def _loop(problem: VectorProblem, starts: np.ndarray, lr: np.ndarray, plans: Seq
                     moved = np.sqrt(np.einsum("ij,ij->i", X - previous, X - previous))
                     finish(active & (moved <= stop.step_tol), "step", f, norm)
     except KeyboardInterrupt:
+        interrupts.consume()
         f, G = problem.gradient(X, with_value=True)
         finish(active.copy(), "interrupted", f, np.sqrt(np.einsum("ij,ij->i", G, G)))
     last = tuple(None if column[0] is None else np.array(column)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli import interrupts
 from gradcli.engine.fusion import fuse_array_update
 from gradcli.engine.plan import Plan
 from gradcli.errors import InputError
@@ -53,9 +54,10 @@ def toy_corpus(seed: int) -> list[list[str]]:
 
 
 def read_corpus(text: str) -> list[list[str]]:
-    """Lines of a user's text as sentences of lower-case words (letters, digits, ')."""
+    """Lines of a user's text as sentences of lower-case words: letters of any alphabet
+    ("naïve", "café"), digits and apostrophes."""
     return [words for line in text.splitlines()
-            if (words := re.findall(r"[a-z0-9']+", line.lower()))]
+            if (words := re.findall(r"(?:[^\W_]|')+", line.lower()))]
 
 
 class Counts(NamedTuple):
@@ -169,11 +171,14 @@ def train(counts: Counts, dim: int, plan: Plan, lr: float, steps: int, seed: int
                     break
                 if step == steps:
                     break
+                if interrupts.flag[0]:  # Ctrl-C, acted on here: this step is recorded
+                    raise KeyboardInterrupt
                 if plan.transforms.active:
                     g, _ = transform_gradient(plan, g, accumulated, noise)
                 theta, state = update(theta, g, lr * multiplier(step), step + 1, state)
                 step += 1
     except KeyboardInterrupt:
+        interrupts.consume()
         status = "interrupted"
     E, U = theta[:V * dim].reshape(V, dim), theta[V * dim:].reshape(V, dim)
     if kept[-1] != step:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli import interrupts
 from gradcli.engine.fusion import fuse_array_update
 from gradcli.engine.plan import Plan
 from gradcli.errors import InputError
@@ -132,8 +133,10 @@ def _train(model, loss, train_data, val, plan, lr, batch, epochs, tol, theta0, p
     theta = theta0.astype(float).copy()
     accumulated = [0.0]
     rows = [_epoch_row(model, loss, train_data, val, theta, 0, float("nan"))]
+    last = rows[0]
     steps_total = epochs * -(-m // size)
     stride = max(1, -(-steps_total // RECORD_ROWS))
+    every_epoch = max(1, -(-epochs // RECORD_ROWS))  # rows kept: each epoch, or a stride
     kept_steps, kept = [0], [theta.copy()]
     step = clipped = 0
     status = "max_epochs"
@@ -143,6 +146,8 @@ def _train(model, loss, train_data, val, plan, lr, batch, epochs, tol, theta0, p
         for epoch in range(1, epochs + 1):
             order = rng.permutation(m) if batch is not None else np.arange(m)
             for start in range(0, m, size):
+                if interrupts.flag[0]:  # Ctrl-C, acted on here between two whole steps
+                    raise KeyboardInterrupt
                 chosen = order[start:start + size]
                 part = Data(train_data.X[chosen], train_data.y[chosen])
                 _, gradient, _ = loss_and_gradient(model, loss, part, theta)
@@ -162,7 +167,9 @@ def _train(model, loss, train_data, val, plan, lr, batch, epochs, tol, theta0, p
             if progress is not None:
                 progress(epoch)
             row = _epoch_row(model, loss, train_data, val, theta, epoch, rate)
-            rows.append(row)
+            last = row
+            if epoch % every_epoch == 0:
+                rows.append(row)
             if not (np.isfinite(theta).all() and np.isfinite(row.train_loss)):
                 status = "diverged"
                 break
@@ -170,7 +177,10 @@ def _train(model, loss, train_data, val, plan, lr, batch, epochs, tol, theta0, p
                 status = "converged"
                 break
     except KeyboardInterrupt:
+        interrupts.consume()
         status = "interrupted"
+    if last is not rows[-1]:  # the last whole epoch is always kept
+        rows.append(last)
     if kept_steps[-1] != step:
         kept_steps.append(step)
         kept.append(theta.copy())

@@ -7,7 +7,9 @@ temporary file beside the target and renamed into place: no half-written file is
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli import interrupts
+from gradcli.counts import shown
 from gradcli.errors import InputError
 from gradcli.explore.surface import Curve, SurfaceGrid
 from gradcli.symbolic.budget import outside_budget
@@ -44,7 +48,11 @@ class Run(NamedTuple):
 
 
 def check_target(text: str) -> Target:
-    """Refuse a bad --save before any work: suffix, directory, writability, matplotlib."""
+    """Refuse a bad --save before any work: suffix, directory, name length, writability,
+    matplotlib."""
+    if text.endswith(("/", os.sep)):
+        raise InputError(f"--save '{text}' ends in '/', so it names a folder; give a file name "
+                         "such as path.png.")
     path = Path(text).expanduser()
     suffix = path.suffix.lower()
     if suffix == ".mp4":
@@ -54,18 +62,30 @@ def check_target(text: str) -> Target:
         raise InputError(f"--save '{text}': the file name must end in .png, .svg, .pdf (a "
                          "figure) or .gif (an animation).")
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"--save '{text}': the folder '{folder}' does not exist; create it or "
-                         "choose another.")
-    if not os.access(folder, os.W_OK) or (path.exists() and (path.is_dir() or
-                                                            not os.access(path, os.W_OK))):
-        raise InputError(f"--save '{text}': cannot write there; choose a writable file.")
+    try:
+        _check_place(text, path, folder)
+    except OSError as error:  # a name the file system refuses (too long, a loop of links)
+        raise InputError(f"--save '{shown(text)}': cannot be written there "
+                         f"({error.strerror or error}); choose another name.") from None
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise InputError(f"--save needs matplotlib, which is not installed; install it with "
                          f"{INSTALL}.") from None
     return Target(path, FORMATS[suffix])
+
+
+def _check_place(text: str, path: Path, folder: Path) -> None:
+    if not folder.is_dir():
+        raise InputError(f"--save '{text}': the folder '{folder}' does not exist; create it or "
+                         "choose another.")
+    longest = os.pathconf(folder, "PC_NAME_MAX")
+    if len(path.name.encode()) > longest:
+        raise InputError(f"--save '{shown(text)}': the file name has {len(path.name.encode())} "
+                         f"bytes; this file system allows at most {longest}.")
+    if not os.access(folder, os.W_OK) or (path.exists() and (path.is_dir() or
+                                                            not os.access(path, os.W_OK))):
+        raise InputError(f"--save '{text}': cannot write there; choose a writable file.")
 
 
 def _pyplot():
@@ -79,6 +99,23 @@ def _pyplot():
     return plt
 
 
+def _take_mode(temporary: str, path: Path) -> None:
+    """An existing file keeps its mode and, where allowed, its owner; a new one gets an
+    ordinary new file's mode (mkstemp makes it 0600)."""
+    try:
+        old = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        old = None
+    if old is None or not stat.S_ISREG(old.st_mode):
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
+        return
+    os.chmod(temporary, stat.S_IMODE(old.st_mode))
+    with contextlib.suppress(PermissionError):  # only root may give a file to someone else
+        os.chown(temporary, old.st_uid, old.st_gid)
+
+
 def _atomically(target: Target, write: Callable[[str], None]) -> None:
     """Write through a temporary file in the same folder, then rename it into place."""
     handle, temporary = tempfile.mkstemp(prefix=".gradcli-", suffix=target.path.suffix,
@@ -86,9 +123,7 @@ def _atomically(target: Target, write: Callable[[str], None]) -> None:
     os.close(handle)
     try:
         write(temporary)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file (mkstemp makes it 0600)
+        _take_mode(temporary, target.path)
         os.replace(temporary, target.path)
     except OSError as error:
         reason = error.strerror or str(error)
@@ -270,6 +305,9 @@ def animation(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid
     background = canvas.copy_from_bbox(figure.bbox)
     pictures = []
     for upto in frames:
+        if interrupts.flag[0]:  # Ctrl-C: no half-drawn animation is written
+            plt.close(figure)
+            raise KeyboardInterrupt
         canvas.restore_region(background)
         for run, (trace, head) in zip(runs, traces, strict=True):
             count = min(int(upto), len(run.k))

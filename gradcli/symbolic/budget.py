@@ -72,15 +72,21 @@ def end_all() -> None:
 
 
 @contextmanager
-def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
+def time_budget(task: str, seconds: float | None = None, *,
+                interruptible: bool = True) -> Iterator[None]:
     """Run the block under the budget (or `seconds`, if shorter); past it raise SymbolicTimeout
     naming the task. Budgets nest: an inner one never outlives the outer one, and the outer one
     keeps counting while the inner runs.
 
-    The seconds are CPU seconds of this process.
+    The seconds are CPU seconds of this process. Symbolic work is `interruptible`: Ctrl-C
+    raises at once inside it (it holds no result to keep); a command's whole body is not.
     """
     if not _armable():
         yield
+        return
+    if interruptible:
+        with interrupts.raising(), time_budget(task, seconds, interruptible=False):
+            yield
         return
     limit = min(budget_seconds(), seconds) if seconds else budget_seconds()
     outer = signal.getitimer(TIMER)[0]  # 0.0 when no budget is running
@@ -109,13 +115,15 @@ def time_budget(task: str, seconds: float | None = None) -> Iterator[None]:
 @contextmanager
 def paused() -> Iterator[None]:
     """Run the block outside the budget: numeric loops are bounded by their step counts and show
-    their progress; the budget resumes, with what was left of it, when the block ends."""
+    their progress; the budget resumes, with what was left of it, when the block ends. Ctrl-C
+    only sets the flag that the loops check at every step."""
     if not _armable():
         yield
         return
     left = signal.setitimer(TIMER, 0)[0]
     try:
-        yield
+        with interrupts.deferred():
+            yield
     finally:
         if left:
             signal.setitimer(TIMER, left)
