@@ -295,7 +295,7 @@ def _read_vector(reader: _Reader, path: Path, name: str, expression: str,
 
 def _files() -> Iterator[Path]:
     for directory in directories():
-        if directory.is_dir():
+        if os.path.isdir(directory):  # False, not an error, for a name too long to exist
             yield from sorted(directory.glob("*.toml"))
 
 
@@ -319,7 +319,7 @@ def find(name: str) -> LibraryFunction | None:
         return None
     for directory in directories():
         path = directory / f"{name}.toml"
-        if path.exists():
+        if os.path.exists(path):  # False, not an error, for a name too long to exist
             return read(path)
     return None
 

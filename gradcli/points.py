@@ -10,6 +10,10 @@ from fractions import Fraction
 
 from gradcli.errors import InputError
 
+LARGEST_SETTING = 1e100  # rates, tolerances and clips above this only overflow when squared
+DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)",
+                     re.IGNORECASE | re.ASCII)  # plain ASCII digits; inf and nan are named
+
 
 def parse_vector(text: str, option: str, length: int | None = None) -> tuple[Fraction, ...]:
     """Parse comma-separated decimal numbers exactly (in parentheses or brackets, if the user
@@ -21,11 +25,13 @@ def parse_vector(text: str, option: str, length: int | None = None) -> tuple[Fra
     values: list[Fraction] = []
     for position, part in enumerate(parts, start=1):
         try:
+            if not DECIMAL.fullmatch(part):  # float() also takes '١' and '1_0'
+                raise ValueError(part)
             number = float(part)
             if not math.isfinite(number):
                 raise InputError(f"{option} value {position} ('{part}') is not finite; "
                                  "give ordinary numbers such as 1,2.")
-            values.append(Fraction(part.replace("_", "")))
+            values.append(Fraction(part))
         except (ValueError, ZeroDivisionError):
             raise InputError(f"{option} value {position} ('{part}') is not a number; "
                              "give numbers separated by commas, such as 1,-2.5.") from None
@@ -86,18 +92,15 @@ def _read_numbers(path: str, option: str, length: int):
                          f"{MAX_POINT_FILE}.")
     try:
         if path.endswith(".npy"):
-            values = np.load(path, allow_pickle=False)
-            if values.ndim != 1 or values.dtype.kind not in "fiu":
-                raise InputError(f"{option} '{path}' must hold a 1-D array of numbers, not "
-                                 f"shape {values.shape} of {values.dtype}.")
-            values = values.astype(float)
+            values = _npy_numbers(path, option, length)
         else:
             with open(path, encoding="utf-8") as handle:
-                values = _text_numbers(handle, path, option)
-    except (OSError, ValueError, UnicodeDecodeError) as error:
+                values = _text_numbers(handle, path, option, length)
+    except (OSError, ValueError, UnicodeDecodeError, EOFError) as error:
         raise InputError(f"{option} '{path}' cannot be read: {error}.") from None
     if values.size != length:
-        raise InputError(f"{option} '{path}' holds {values.size} numbers but the function has "
+        held = f"more than {length}" if values.size > length else str(values.size)
+        raise InputError(f"{option} '{path}' holds {held} numbers but the function has "
                          f"{length} coordinates.")
     if not np.isfinite(values).all():
         position = int(np.flatnonzero(~np.isfinite(values))[0]) + 1
@@ -105,15 +108,66 @@ def _read_numbers(path: str, option: str, length: int):
     return values
 
 
-def _text_numbers(handle, path: str, option: str):
+def _npy_numbers(path: str, option: str, length: int):
+    """A .npy file, its header checked before anything is allocated: shape and type, and a
+    length that the file really holds (a header may claim billions of entries)."""
+    import numpy as np
+    from numpy.lib import format as npy
+
+    with open(path, "rb") as handle:
+        if handle.read(4) == b"PK\x03\x04":
+            raise InputError(f"{option} '{path}' is a NumPy archive (.npz), not one array; save "
+                             "the point with numpy.save.")
+        handle.seek(0)
+        version = npy.read_magic(handle)
+        header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, _, dtype = header(handle)  # the header alone, nothing allocated yet
+        data = os.fstat(handle.fileno()).st_size - handle.tell()
+    if len(shape) != 1 or dtype.kind not in "fiu":
+        raise InputError(f"{option} '{path}' must hold a 1-D array of numbers, not shape "
+                         f"{shape} of {dtype}.")
+    if shape[0] * dtype.itemsize > data:
+        raise InputError(f"{option} '{path}': its header claims {shape[0]} numbers, but the "
+                         f"file holds only {data} bytes of data.")
+    if shape[0] != length:
+        raise InputError(f"{option} '{path}' holds {shape[0]} numbers but the function has "
+                         f"{length} coordinates.")
+    return np.load(path, allow_pickle=False).astype(float)
+
+
+CHUNK = 1 << 20  # characters of a text point file read at a time
+
+
+def _text_numbers(handle, path: str, option: str, length: int):
+    """Numbers from text, read in pieces: never more than `length` + 1 of them, nor one
+    line of the whole file, is held at once."""
     import numpy as np
 
-    values: list[float] = []
-    for line_number, line in enumerate(handle, start=1):
-        for token in line.replace(",", " ").split():
-            try:
-                values.append(float(token))
-            except ValueError:
-                raise InputError(f"{option} '{path}' line {line_number}: '{token[:20]}' is not "
-                                 "a number.") from None
-    return np.array(values, dtype=float)
+    values = np.empty(length + 1)
+    count, line_number, carry = 0, 1, ""
+    while True:
+        piece = handle.read(CHUNK)
+        text = carry + piece
+        cut = len(text) if not piece else max(text.rfind(" "), text.rfind("\n"),
+                                               text.rfind(","), text.rfind("\t"))
+        if cut < 0:  # no separator in the carried text yet
+            if len(text) > CHUNK:
+                raise InputError(f"{option} '{path}' line {line_number}: '{text[:20]}' is not "
+                                 "a number.")
+            carry = text
+            continue
+        body, carry = text[:cut], text[cut:]
+        for line in body.split("\n"):
+            for token in line.replace(",", " ").split():
+                if count > length:
+                    return values[:count]  # too many: the caller names the count
+                try:
+                    values[count] = float(token)
+                except ValueError:
+                    raise InputError(f"{option} '{path}' line {line_number}: '{token[:20]}' is "
+                                     "not a number.") from None
+                count += 1
+            line_number += 1
+        line_number -= 1
+        if not piece:
+            return values[:count]

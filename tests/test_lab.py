@@ -89,7 +89,7 @@ def test_sweep_of_another_method_with_its_hyperparameters():
     (("sweep", "sphere", "--lr", "1e-4:1:1"),
      "error: --lr '1e-4:1:1': COUNT must be a whole number from 2 to 1000.\n"),
     (("sweep", "sphere", "--lr", "0.1,-1"),
-     "error: --lr '0.1,-1': every rate must be a finite number > 0.\n"),
+     "error: --lr '0.1,-1': every rate must be a number > 0 and at most 1e100.\n"),
     (("sweep", "sphere", "--lr", "1e-4:1"),
      "error: --lr '1e-4:1': write LOW:HIGH:COUNT (log-spaced), such as 1e-4:1:13, or a list "
      "such as 0.001,0.01,0.1.\n"),

@@ -9,11 +9,11 @@ import typer
 
 from gradcli.cli.app import whole_number
 from gradcli.cli.completion import method_names
+from gradcli.points import LARGEST_SETTING
 
 DEFAULT_STEPS = 10_000
 DEFAULT_TOL = 1e-8
 DEFAULT_LR = 0.01
-LARGEST_SETTING = 1e100  # rates, tolerances and clips above this only overflow when squared
 
 
 def check_positive(value: float | None, option: str, allow_zero: bool = False) -> None:

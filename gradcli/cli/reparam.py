@@ -67,7 +67,7 @@ def reparam(
     def body():
         import numpy as np
 
-        from gradcli.engine.descent import descend
+        from gradcli.engine.descent import descend, fitting_stride
         from gradcli.engine.plan import make_plan
         from gradcli.engine.problem import Problem
         from gradcli.errors import InputError
@@ -101,9 +101,11 @@ def reparam(
         rates = [e.lr if e.lr is not None else default_rate(p.rule.default_lr, lr, library)
                  for e, p in zip(entries, plans, strict=True)]
         starts = np.repeat(theta0[None, :], len(plans), axis=0)
-        in_theta = descend(problem, starts, rates, plans, stop, record_every=1)
+        # both paths are kept at the same steps: every step, or the finest stride that fits
+        every = fitting_stride(len(plans), len(theta0), stop.steps)
+        in_theta = descend(problem, starts, rates, plans, stop, record_every=every)
         in_phi = descend(change.mapped, np.repeat(phi0[None, :], len(plans), axis=0), rates,
-                         plans, stop, record_every=1)
+                         plans, stop, record_every=every)
         with np.errstate(all="ignore"):
             value = evaluate_gradient(problem, theta0)
             chain = jacobian_at(change, phi0).T @ value
@@ -113,7 +115,8 @@ def reparam(
                                      strict=True):
             back = theta_of(change, b.history.x)
             runs.append({"label": label, "lr": rate, "original": a, "mapped": b,
-                         "mapped_back": back, "distance": path_distance(a.history.x, back)})
+                         "mapped_back": back,
+                         "distance": path_distance(a.history.k, a.history.x, b.history.k, back)})
         end = np.array(runs[0]["original"].x)
         try:
             end_phi = invert(change, end) if np.isfinite(end).all() else None

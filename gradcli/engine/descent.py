@@ -33,6 +33,12 @@ def record_limit(runs: int) -> int:
 MAX_RECORDED = 5_000_000  # rows × runs × (n + 2) values: about 1 GB as Python rows (≈ 190 B each)
 
 
+def fitting_stride(runs: int, n: int, steps: int) -> int:
+    """The smallest --record-every whose rows fit in about 1 GB (1: every step, when it fits)."""
+    fit = MAX_RECORDED // (runs * (n + 2)) - 2  # rows that fit
+    return max(1, -(-steps // max(fit, 1)))
+
+
 def check_record(runs: int, n: int, steps: int, every: int | None) -> None:
     """Refuse a --record-every that would keep more rows than fit in about 1 GB."""
     if every is None:
@@ -40,8 +46,7 @@ def check_record(runs: int, n: int, steps: int, every: int | None) -> None:
     rows = steps // every + 2
     values = rows * runs * (n + 2)
     if values > MAX_RECORDED:
-        fit = MAX_RECORDED // (runs * (n + 2)) - 2  # rows that fit
-        wanted = -(-steps // max(fit, 1))
+        wanted = fitting_stride(runs, n, steps)
         raise InputError(f"--record-every {every} would keep {rows} rows of {runs} "
                          f"run{'s' if runs > 1 else ''} (about {values * 190 / 1e9:.1f} GB); "
                          f"the limit is 1 GB: give --record-every {wanted} or more.")

@@ -24,6 +24,7 @@ from gradcli.engine.diagnosis import (
 from gradcli.engine.optimizers import rule_named
 from gradcli.engine.result import Result, Status
 from gradcli.errors import InputError
+from gradcli.points import DECIMAL, LARGEST_SETTING
 from gradcli.symbolic import calculus
 
 MAX_RUNS = 1000
@@ -94,12 +95,12 @@ def parse_rates(text: str) -> np.ndarray:
 
 
 def _rate(text: str, spec: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"--lr '{spec}': '{text.strip()}' is not a number.") from None
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"--lr '{spec}': every rate must be a finite number > 0.")
+    if not DECIMAL.fullmatch(text.strip()):
+        raise InputError(f"--lr '{shown(spec)}': '{shown(text.strip(), 20)}' is not a number.")
+    value = float(text)
+    if not math.isfinite(value) or value <= 0 or value > LARGEST_SETTING:
+        raise InputError(f"--lr '{shown(spec)}': every rate must be a number > 0 and at most "
+                         "1e100.")
     return value
 
 

@@ -20,7 +20,8 @@ from gradcli.errors import InputError
 from gradcli.explore.critical_points import Box, classify, known_label, merge
 
 MAX_STARTS = 250_000
-MAX_START_VALUES = 2_500_000  # starts × variables: about 1 GB of batch state (≈ 400 bytes each)
+BYTES_PER_VALUE = 770  # peak memory per start and variable (147,058 × 17 peaked at 1.92 GB)
+MAX_START_VALUES = 1_200_000  # starts × variables: 70,588 × 17 peaked at 0.97 GB
 BASIN_TOLERANCE = 1e-3  # of the box's diagonal
 
 
@@ -40,9 +41,9 @@ def starting_points(spec: str, box: Box, seed: int | None) -> np.ndarray:
                          f"{MAX_STARTS} (memory).")
     if total * len(box) > MAX_START_VALUES:
         most = MAX_START_VALUES // len(box)
+        needed = total * len(box) * BYTES_PER_VALUE / 1e9
         raise InputError(f"--starts '{shown(spec)}' with {len(box)} variables needs about "
-                         f"{total * len(box) * 400 / 1e9:.1f} GB; the limit is 1 GB, so give "
-                         f"at most {most} starts.")
+                         f"{needed:.1f} GB; the limit is 1 GB, so give at most {most} starts.")
     low = np.array([b[0] for b in box])
     high = np.array([b[1] for b in box])
     if kind == "random":

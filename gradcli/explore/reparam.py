@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from gradcli.counts import shown
 from gradcli.engine.compile import compile_batch, evaluate
 from gradcli.engine.problem import Problem
 from gradcli.errors import InputError
@@ -60,7 +61,14 @@ def reparameterise(problem: Problem, text: str) -> Reparam:
                              f"({', '.join(old)}).")
         if name in formulas:
             raise InputError(f"--map gives '{name}' twice; give each old variable once.")
-        parsed = parse(formula)
+        if "=" in formula:
+            raise InputError(f"--map entry '{shown(part)}': each entry is OLD=FORMULA with one "
+                             f"'=', such as x=u or y=10*v; the formula '{shown(formula.strip())}'"
+                             " has another.")
+        try:
+            parsed = parse(formula)
+        except InputError as error:
+            raise InputError(f"--map formula for '{name}': {error}") from None
         if parsed.vectors:
             raise InputError("--map formulas use named variables, not vectors.")
         formulas[name] = parsed.components[0]
@@ -132,9 +140,10 @@ def curvature_of(problem: Problem, point: np.ndarray) -> Curvatures | None:
     return Curvatures(found.eigenvalues, found.stability_bound)
 
 
-def path_distance(theta_path: np.ndarray, mapped_path: np.ndarray) -> float:
-    """The largest ‖θ_k − ψ(φ_k)‖ over the steps both runs recorded (finite points only)."""
-    common = min(len(theta_path), len(mapped_path))
-    gaps = np.linalg.norm(theta_path[:common] - mapped_path[:common], axis=1)
+def path_distance(theta_k: np.ndarray, theta_path: np.ndarray, mapped_k: np.ndarray,
+                  mapped_path: np.ndarray) -> float:
+    """The largest ‖θ_k − ψ(φ_k)‖ over the steps k both runs recorded (finite points only)."""
+    _, mine, theirs = np.intersect1d(theta_k, mapped_k, return_indices=True)
+    gaps = np.linalg.norm(theta_path[mine] - mapped_path[theirs], axis=1)
     gaps = gaps[np.isfinite(gaps)]
     return float(gaps.max()) if gaps.size else float("nan")

@@ -14,15 +14,16 @@ import stat
 import sys
 import tomllib
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TextIO
 
 import numpy as np
 
+from gradcli import interrupts
 from gradcli.errors import InputError
 
 SHIPPED = Path(__file__).parent / "data"
 MAX_BYTES = 100 * 1024 * 1024
-MAX_CELLS = 20_000_000
+MAX_CELLS = 5_000_000  # held as Python strings (about 60 bytes each): 300 MB at most
 MAX_CLASSES = 1000
 
 
@@ -60,7 +61,7 @@ class Table(NamedTuple):
             except ValueError:
                 value = math.nan
             if not math.isfinite(value):
-                what = "is empty" if not cell else f"'{cell[:20]}' is not a finite number"
+                what = "is empty" if not cell else f"'{quoted(cell)}' is not a finite number"
                 raise InputError(f"{self.where} row {number + 2}, column '{name}': {what}; "
                                  "features and numeric targets need numbers in every row.")
             values[number] = value
@@ -80,6 +81,11 @@ class Table(NamedTuple):
                              f"values; a class column may have at most {MAX_CLASSES}.")
         position = {label: k for k, label in enumerate(classes)}
         return classes, np.array([position[cell] for cell in cells])
+
+
+def quoted(cell: str) -> str:
+    """A cell in a one-line message: its first 20 characters, line breaks written as \\n."""
+    return cell[:20].replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _label_key(label: str):
@@ -109,9 +115,13 @@ def shipped_names() -> list[str]:
 def read_table(source: str) -> Table:
     """A shipped data set by name, `-` (stdin), or a CSV file with a header row."""
     if source in shipped_names():
+        if os.path.exists(source):
+            sys.stderr.write(f"note: '{source}' is the shipped data set; for the file of that "
+                             f"name write ./{source}.\n")
         return _parse((SHIPPED / f"{source}.csv").read_text(encoding="utf-8"), source)
     if source == "-":
-        text = sys.stdin.read(MAX_BYTES + 1) if sys.stdin is not None else ""
+        with interrupts.raising():  # a read that waits on a terminal must end at Ctrl-C
+            text = sys.stdin.read(MAX_BYTES + 1) if sys.stdin is not None else ""
         if len(text) > MAX_BYTES:
             raise InputError(f"stdin holds more than {MAX_BYTES} bytes of data; the limit is "
                              f"{MAX_BYTES}.")
@@ -127,29 +137,43 @@ def read_table(source: str) -> Table:
     if info.st_size > MAX_BYTES:
         raise InputError(f"--data '{source}' is {info.st_size} bytes; the limit is {MAX_BYTES}.")
     try:
-        with open(source, encoding="utf-8", newline="") as handle:
-            text = handle.read()
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            return _parse(handle, source)
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"--data '{source}' cannot be read ({error}).") from None
-    return _parse(text, source)
 
 
-def _parse(text: str, where: str) -> Table:
-    text = text.removeprefix("\ufeff")  # the byte-order mark Excel writes is no part of a name
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
+def _parse(text: str | TextIO, where: str) -> Table:
+    """Rows streamed from the text, checked as they come: the cell limit stops a large file
+    before its rows are held."""
+    lines = io.StringIO(text.removeprefix("\ufeff")) if isinstance(text, str) else text
+    reader = csv.reader(lines)  # the byte-order mark Excel writes is no part of a name
+    header: tuple[str, ...] | None = None
+    body: list[list[str]] = []
+    cells = 0
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = tuple(cell.strip() for cell in row)
+                if len(set(header)) != len(header) or not all(header):
+                    raise InputError(f"{where}: the header row needs distinct, non-empty column "
+                                     "names.")
+                continue
+            if len(row) != len(header):
+                raise InputError(f"{where} row {len(body) + 2} has {len(row)} cells but the "
+                                 f"header has {len(header)}; every row needs one cell per "
+                                 "column.")
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise InputError(f"{where} has more than {MAX_CELLS} cells; the limit is "
+                                 f"{MAX_CELLS}.")
+            body.append(row)
+    except csv.Error as error:
+        raise InputError(f"{where} line {reader.line_num} is not valid CSV ({error}).") from None
+    if header is None:
         raise InputError(f"{where} is empty; give a CSV file with a header row and data rows.")
-    header = tuple(cell.strip() for cell in rows[0])
-    if len(set(header)) != len(header) or not all(header):
-        raise InputError(f"{where}: the header row needs distinct, non-empty column names.")
-    body = rows[1:]
     if not body:
         raise InputError(f"{where} has a header but no data rows.")
-    if len(body) * len(header) > MAX_CELLS:
-        raise InputError(f"{where} has more than {MAX_CELLS} cells; the limit is {MAX_CELLS}.")
-    for number, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise InputError(f"{where} row {number} has {len(row)} cells but the header has "
-                             f"{len(header)}; every row needs one cell per column.")
     return Table(where, header, body)

@@ -33,11 +33,18 @@ def plot_width() -> int:
     return output_width(sys.stdout)
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich would exit with 1 here; the reader that went away is reported in the one
+        place that maps output failures to exit codes (141, as for plain output)."""
+        raise BrokenPipeError
+
+
 def console(stream: TextIO | None = None, width: int | None = None) -> Console:
     """A Console for stdout (or `stream`); plain text, no markup or highlighting, when piped."""
     target = stream or sys.stdout
     width = width or output_width(target)
-    return Console(
+    return _Console(
         file=target,
         width=width,
         color_system=("truecolor" if forced() else "auto") if wants_colour(target) else None,

@@ -85,7 +85,7 @@ def value_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[Frac
                                "(a division by zero or a pole there); choose another point.")
         try:
             number = complex(exact.evalf(30))
-        except OverflowError:
+        except (OverflowError, MemoryError):  # mpmath refuses an exponent beyond any memory
             number = complex(math.inf)
     if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
         raise _not_real(what, variables, point)

@@ -351,6 +351,12 @@ class _Builder:
         if size is not None and abs(size) > MAX_POWER_EXPONENT:
             raise _fail("exponent too large", self.column(node),
                         f"exponents are limited to ±{MAX_POWER_EXPONENT}")
+        value = self.constants.get(id(node.left))
+        if value is not None and value < 0 and size is None:
+            segment = ast.get_source_segment(self.source, node) or "the power"
+            raise _fail(f"'{segment}' raises a negative number to a variable power, which is "
+                        "not real between whole numbers", self.column(node),
+                        "gradcli works with real functions (write, say, 2**x*cos(pi*x))")
         return sp.Pow(base, exponent)
 
     def _unary(self, node: ast.UnaryOp, depth: int) -> sp.Expr:
