@@ -16,6 +16,13 @@ interrupts.install()  # first of all: from here on Ctrl-C and SIGTERM are noted,
 
 def main() -> None:
     interrupts.install()  # SIGTERM ends gradcli as Ctrl-C does
+    if sys.stderr is None:  # started with stderr closed: its sentences go nowhere, codes stay
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - open for the process's lifetime
+    if sys.stdout is None:  # started with stdout closed (`gradcli … >&-`)
+        if sys.stderr is not None:
+            sys.stderr.write("error: the output could not be written (stdout is closed); give "
+                             "gradcli somewhere to write, such as a file or a pipe.\n")
+        _leave(74)  # ExitCode.OUTPUT_FAILED, without importing the CLI
     try:
         from gradcli.cli import app
 
@@ -39,7 +46,7 @@ def _leave(code: int) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT, signal.SIGTERM))
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that went away was reported
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # gone, or never open
             stream.flush()
     os._exit(code)
 

@@ -8,8 +8,8 @@ only notes the signal (`pending`), and the code acts on it at safe points:
 - a command checks it when its body starts and when it ends (`check`);
 - only inside `raising()` — symbolic work under the time budget, and blocking reads of stdin —
   does the handler raise KeyboardInterrupt at once, since that work can take seconds and holds
-  nothing that would be lost. Inside a callback whose exceptions the interpreter drops, it asks
-  for the same signal again a moment later instead.
+  nothing that would be lost. Inside a callback whose exceptions the interpreter drops, or inside
+  an import, it asks for the same signal again a moment later instead.
 """
 
 from __future__ import annotations
@@ -34,13 +34,26 @@ def in_dropping_callback(frame) -> bool:
                                   or frame.f_code.co_filename.startswith("<frozen importlib"))
 
 
+def must_not_raise(frame) -> bool:
+    """Would an exception raised here be lost, or break something for good: a callback whose
+    errors are dropped, or any point inside an import (a module left half-imported cannot be
+    imported again: NumPy's C extension refuses a second load in the same process)?"""
+    if in_dropping_callback(frame):
+        return True
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def interrupt(signum, frame) -> None:
     """Note the signal; inside `raising()`, raise KeyboardInterrupt (or, inside a callback that
     would drop it, signal again soon)."""
     flag[0] = signum
     if not _raising[0]:
         return
-    if in_dropping_callback(frame):
+    if must_not_raise(frame):
         timer = threading.Timer(AGAIN_AFTER, os.kill, (os.getpid(), signum))
         timer.daemon = True
         timer.start()

@@ -9,6 +9,7 @@ import stat
 from fractions import Fraction
 
 from gradcli.errors import InputError
+from gradcli.symbolic.budget import outside_budget
 
 LARGEST_SETTING = 1e100  # rates, tolerances and clips above this only overflow when squared
 DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)",
@@ -74,6 +75,7 @@ def parse_point(text: str, option: str, length: int, exact: bool):
     return tuple(Fraction(float(v)) for v in numbers) if exact else numbers
 
 
+@outside_budget  # reading a file is bounded by its size, not by an expression
 def _read_numbers(path: str, option: str, length: int):
     """Numbers from a file: .npy (a 1-D array) or text (numbers separated by spaces, commas or
     lines); exactly `length` of them, all finite."""

@@ -172,3 +172,25 @@ def test_a_reader_that_goes_away_ends_with_141_in_colour_too(colour):
     process.stdout.close()
     assert process.wait(timeout=120) == 141
     assert process.stderr.read() == b""
+
+
+def _closed(descriptor: int, *args: str) -> subprocess.CompletedProcess:
+    """gradcli started with one of its standard streams closed (`>&-`, `2>&-`)."""
+    return subprocess.run([sys.executable, "-m", "gradcli", *args],
+                          stdout=None if descriptor == 1 else subprocess.PIPE,
+                          stderr=None if descriptor == 2 else subprocess.PIPE,
+                          pass_fds=(), close_fds=True, timeout=120,
+                          preexec_fn=lambda: os.close(descriptor))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["descend", "x**2", "--start", "1"]])
+def test_a_closed_stdout_is_one_sentence_and_exit_74(args):
+    run = _closed(1, *args)
+    assert run.returncode == 74
+    assert run.stderr == (b"error: the output could not be written (stdout is closed); give "
+                          b"gradcli somewhere to write, such as a file or a pipe.\n")
+
+
+def test_a_closed_stderr_still_gives_the_result_and_its_code():
+    run = _closed(2, "descend", "x**2", "--start", "1", "--lr", "0.1", "--quiet")
+    assert run.returncode == 0 and float(run.stdout.split()[0]) == pytest.approx(0, abs=1e-8)

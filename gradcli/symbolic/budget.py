@@ -96,7 +96,7 @@ def time_budget(task: str, seconds: float | None = None, *,
         # Where Python would drop the raise (a gc callback, a __del__), fire again shortly
         # instead, until it reaches the block; the `finally` below disarms it.
         signal.setitimer(TIMER, REPEAT_SECONDS)
-        if not interrupts.in_dropping_callback(frame):
+        if not interrupts.must_not_raise(frame):
             raise Expired
 
     previous = signal.signal(ALARM, expire)
