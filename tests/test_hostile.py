@@ -149,6 +149,9 @@ def test_a_map_with_a_second_equals_sign_names_the_map_syntax():
     (["grad", "x**2", "--at", "1_0"], "error: --at value 1 ('1_0') is not a number", 2),
     (["sweep", "x**2", "--start", "1", "--lr", "1e308,0.1"], "error: --lr '1e308,0.1': every "
      "rate must be a number > 0 and at most 1e100.", 2),
+    (["hessian", "(1e030)*(1e300)"], "error: the constant '(1e030)*(1e300)' is too large", 2),
+    (["descend", "asin(((x)**(-1))**((1e300)*(1e300)))", "--start", "1"],
+     "error: the constant '(1e300)*(1e300)' is too large at column 20", 2),
 ])
 def test_internal_errors_of_this_round_are_sentences(args, start, code):
     _refused(gradcli(*args), start, code)

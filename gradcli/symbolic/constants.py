@@ -19,6 +19,7 @@ from typing import NamedTuple
 import mpmath
 
 LARGEST = 1e300  # constants are limited to about this magnitude
+LARGEST_EXACT = Fraction(LARGEST)
 EXACT_BITS = 6644  # about 2,000 digits: a larger Fraction (numerator or denominator) is a float
 INEXACT_PERIODIC = 2.0**40  # a float argument this large has lost its fractional part to rounding
 PERIODIC = {"sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan}
@@ -81,6 +82,13 @@ def _power(base: Value, exponent: Value) -> Value:
 
 def _bits(value: Fraction) -> int:
     return max(abs(value.numerator).bit_length(), value.denominator.bit_length())
+
+
+def _too_large(value: Value) -> bool:
+    """Beyond about 1e300 (or NaN), judged exactly for a Fraction (its float may overflow)."""
+    if isinstance(value, Fraction):
+        return abs(value) > LARGEST_EXACT
+    return math.isnan(value) or abs(value) > LARGEST
 
 
 def _exact(value: Fraction) -> Value:
@@ -174,7 +182,7 @@ def estimate_constants(tree: ast.expr, variables: frozenset[str] = frozenset()) 
         value = _value(node, children)
         if value is None:
             return None
-        if math.isnan(value) or abs(value) > LARGEST:
+        if _too_large(value):
             raise BadConstant(node, "large")
         values[id(node)] = value
         return value
