@@ -194,6 +194,17 @@ def test_big_numeric_searches_end_within_the_budget():
         assert run.stderr.startswith("error: ") and "budget" in run.stderr
 
 
+def test_the_budget_counts_cpu_time_not_wall_time():
+    """A block that waits (as a process on a busy machine waits for a core) spends no CPU time:
+    a budget in wall time would trip here, one in CPU time does not."""
+    import time
+
+    from gradcli.symbolic.budget import time_budget
+
+    with time_budget("waiting", 0.05):
+        time.sleep(0.3)
+
+
 def test_budgets_nest_without_losing_the_outer_deadline():
     import time
 

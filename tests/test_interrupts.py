@@ -34,6 +34,7 @@ COMMANDS = {
                 "--tol", "0"],
     "reparam": ["reparam", "rosenbrock", "--map", "x=u, y=10*v", "--steps", "1e8", "--tol", "0"],
     "picture": ["descend", "rosenbrock", "--save", "{tmp}/path.gif"],
+    "race": ["compare", "rosenbrock", "--methods", "gd,adam,newton", "--save", "{tmp}/race.gif"],
 }
 
 

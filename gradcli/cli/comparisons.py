@@ -52,6 +52,7 @@ from gradcli.cli.pictures import (
     check_animate,
     check_fps,
     save_paths,
+    saved,
     target_of,
 )
 from gradcli.cli.pictures import animate as animate_paths
@@ -167,9 +168,10 @@ def compare(
         labels = [entry.label for entry in entries]
         if animate:
             animate_paths(problem, labels, results, fps)
-        if target is not None:
-            save_paths(target, problem, labels, results,
-                       picture_title(problem, ", ".join(labels)), fps)
+        if target is not None:  # drawn first, so the results can say that it was not
+            title = picture_title(problem, ", ".join(labels))
+            results = saved(results, target, lambda: save_paths(target, problem, labels,
+                                                                results, title, fps))
         if json:
             from gradcli.render.comparisons import compare_json
             from gradcli.render.jsonout import emit as emit_json

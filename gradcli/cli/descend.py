@@ -217,7 +217,7 @@ def descend(
             animate_paths(problem, [plan.rule.name], [result], fps)
         if target is not None:  # drawn first, so the result can say that it was not
             title = picture_title(problem, f"{plan.rule.name}, {settings_of(result)}")
-            result = saved(result, target, lambda: save_paths(
+            [result] = saved([result], target, lambda: save_paths(
                 target, problem, [plan.rule.name], [result], title, fps))
         show(problem, result, plan, json=json, csv=csv, quiet=quiet, table=table, plot=plot,
              every=every, show_all=show_all, explained=explained)

@@ -84,19 +84,19 @@ def scenery(problem, runs, columns: int = 160, rows: int = 160):
     return None, None, []
 
 
-def saved(result, target, save: Callable[[], None]):
-    """`result` after writing its picture with `save`; Ctrl-C while the picture is drawn leaves
-    no file, and the result says so with status interrupted."""
+def saved(results: list, target, save: Callable[[], None]) -> list:
+    """The results after writing their picture with `save`; Ctrl-C while the picture is drawn
+    leaves no file, and each result says so with status interrupted."""
     from gradcli.engine.result import Status
 
     try:
         save()
     except KeyboardInterrupt:
         interrupts.consume()
-        return result._replace(status=Status.interrupted, message=(
+        return [result._replace(status=Status.interrupted, message=(
             f"{result.message} The picture {target.path} was not written: interrupted (Ctrl-C) "
-            "while it was drawn."))
-    return result
+            "while it was drawn.")) for result in results]
+    return results
 
 
 @outside_budget
