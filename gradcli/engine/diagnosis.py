@@ -19,13 +19,21 @@ FAR = 10.0  # ‖x‖ this many times the start's (and at least this far out): r
 
 
 class Evidence(NamedTuple):
-    """One run's recorded rows, oldest first (k, x, f, ‖∇f‖, ‖x_k − x_{k−1}‖)."""
+    """One run's recorded rows, oldest first (k, x, f, ‖∇f‖, ‖x_k − x_{k−1}‖, ‖x_k‖). For a
+    vector run x is a summary (min, mean, max); ‖x_k‖ is the true norm for any n."""
 
     k: np.ndarray
     x: np.ndarray
     f: np.ndarray
     grad_norm: np.ndarray
     step: np.ndarray
+    radius: np.ndarray
+
+
+def evidence_of(history) -> Evidence:
+    """The evidence a run's History holds (scalar and vector runs alike)."""
+    return Evidence(history.k, history.x, history.f, history.grad_norm, history.step,
+                    history.radius)
 
 
 def _recent(evidence: Evidence) -> slice:
@@ -41,14 +49,14 @@ def unbounded(evidence: Evidence) -> bool:
         return False
     recent = _recent(evidence)
     f, norm = evidence.f[recent], evidence.grad_norm[recent]
-    radius = np.linalg.norm(evidence.x, axis=1)
+    radius = evidence.radius
     far = radius[-1] >= FAR * max(1.0, radius[0]) and radius[-1] >= 1.5 * radius[recent][0]
     falling = bool(np.all(np.diff(f) < 0)) and f[-1] < evidence.f[0]
     return bool(falling and far and norm[-1] >= 0.5 * norm[0])
 
 
 def unbounded_sentence(evidence: Evidence) -> str:
-    radius = float(np.linalg.norm(evidence.x[-1]))
+    radius = float(evidence.radius[-1])
     return (f"Unbounded below: f fell from {evidence.f[0]:.4g} to {evidence.f[-1]:.4g} as ‖x‖ "
             f"grew to {radius:.3g}, and ‖∇f‖ did not shrink: f has no minimum in this "
             "direction, so no learning rate or step count can reach one; bound the function "

@@ -15,6 +15,7 @@ from gradcli.counts import counted
 from gradcli.engine.compile import evaluate
 from gradcli.engine.diagnosis import (
     Evidence,
+    evidence_of,
     max_steps_diagnosis,
     schedule_stop,
     unbounded,
@@ -362,8 +363,7 @@ class Outcomes(Sequence[Result]):
         self.function = plain(problem.function)
 
     def evidence(self, run: int) -> Evidence:
-        history = History(self.record, run, int(self.iterations[run]))
-        return Evidence(history.k, history.x, history.f, history.grad_norm, history.step)
+        return evidence_of(History(self.record, run, int(self.iterations[run])))
 
     def _find_unbounded(self) -> None:
         """Runs that went down a function without a minimum: their own status, whether they

@@ -50,6 +50,7 @@ class Record:
     rate: np.ndarray  # (m, B): the learning rate (or line-search α) of the step that led to x_k
     marked: np.ndarray  # (m, B): that step was clipped (Newton: its Hessian was shifted)
     full: np.ndarray | None = None  # (m, B, N): a vector run's whole points, when asked for
+    radius: np.ndarray | None = None  # (m, B): ‖x_k‖, where `points` is a vector's summary
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,13 @@ class History:
     @property
     def full(self) -> np.ndarray | None:
         return None if self.record.full is None else self._column(self.record.full)
+
+    @property
+    def radius(self) -> np.ndarray:
+        """‖x_k‖ at each recorded step: kept by a vector run, whose x is only summarised."""
+        if self.record.radius is not None:
+            return self._column(self.record.radius)
+        return np.linalg.norm(self.x, axis=1)
 
     def rows(self) -> list[dict[str, Any]]:
         extra = {"lr": self.rate, "clipped": self.marked, "shifted": self.marked,

@@ -16,7 +16,13 @@ import numpy as np
 
 from gradcli import interrupts
 from gradcli.counts import counted
-from gradcli.engine.diagnosis import Evidence, max_steps_diagnosis, schedule_stop
+from gradcli.engine.diagnosis import (
+    evidence_of,
+    max_steps_diagnosis,
+    schedule_stop,
+    unbounded,
+    unbounded_sentence,
+)
 from gradcli.engine.fusion import fuse_array_update
 from gradcli.engine.indexed import VectorProblem
 from gradcli.engine.loop import (
@@ -224,7 +230,7 @@ def _loop(problem: VectorProblem, starts: np.ndarray, lr: np.ndarray, plans: Seq
         moved = np.sqrt(np.einsum("ij,ij->i", X - previous, X - previous)) if k else \
             np.full(count, np.nan)
         return (summarise(problem, X), f, norm, moved, rate.copy(), clipped.copy(),
-                X.copy() if record_x else None)
+                np.sqrt(np.einsum("ij,ij->i", X, X)), X.copy() if record_x else None)
 
     def finish(which, reason, f, norm):
         if not which.any():
@@ -304,10 +310,10 @@ def _loop(problem: VectorProblem, starts: np.ndarray, lr: np.ndarray, plans: Seq
                  for column in zip(*(finals[i] for i in range(count)), strict=True))
     recorder.finish(int(iterations.max()), last, None, None)
     kept = recorder.points
-    columns = [np.array([entry[c] for entry in kept]) for c in range(6)]
-    full = np.array([entry[6] for entry in kept]) if record_x else None
+    columns = [np.array([entry[c] for entry in kept]) for c in range(7)]
+    full = np.array([entry[7] for entry in kept]) if record_x else None
     return _Run(reasons, iterations, final_x, final_previous, evaluations, marked,
-                Record(np.array(recorder.steps), *columns, full=full))
+                Record(np.array(recorder.steps), *columns[:6], full=full, radius=columns[6]))
 
 
 def _bound(problem: VectorProblem, x: np.ndarray) -> float | None:
@@ -325,8 +331,7 @@ def _max_steps(problem: VectorProblem, run: _Run, index: int, lr: float, start: 
     if k < stop.steps and plan.schedule.zero_from(stop.steps) == k:
         norm = float(np.linalg.norm(problem.gradient(run.x[index][None, :])[0]))
         return schedule_stop(k, stop.steps, plan.schedule.spec, norm)
-    history = History(run.record, index, k)
-    evidence = Evidence(history.k, history.x, history.f, history.grad_norm, history.step)
+    evidence = evidence_of(History(run.record, index, k))
     end = run.x[index]
 
     def actual(row: np.ndarray) -> np.ndarray:
@@ -370,6 +375,10 @@ def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np
     if reason == "interrupted":
         return Status.interrupted, f"Interrupted (Ctrl-C) at step {k}; the steps so far are " \
                                    "kept.", x
+    if reason in ("max_steps", "nonfinite"):  # judged as the scalar engine judges: by ‖x‖ and f
+        evidence = evidence_of(History(run.record, index, k))
+        if unbounded(evidence):
+            return Status.unbounded, unbounded_sentence(evidence), x
     if reason == "max_steps":
         return Status.max_steps, _max_steps(problem, run, index, lr, start, stop, plan), x
     if reason == "nonfinite":

@@ -15,7 +15,7 @@ import numpy as np
 from gradcli.counts import parse_count, shown
 from gradcli.engine.compile import evaluate
 from gradcli.engine.diagnosis import (
-    Evidence,
+    evidence_of,
     exploding,
     frozen_since,
     not_descending,
@@ -149,7 +149,7 @@ def verdict(result: Result, bound: float | None) -> str:
     if result.status is Status.interrupted:
         return "interrupted"
     history = result.history
-    evidence = Evidence(history.k, history.x, history.f, history.grad_norm, history.step)
+    evidence = evidence_of(history)
     if frozen_since(evidence) is not None:
         norm = float(evidence.grad_norm[-1])
         return "too small: below rounding" if rate_too_small(evidence.x[-1], norm, bound) \
