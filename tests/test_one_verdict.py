@@ -43,3 +43,16 @@ def test_the_same_function_gets_the_same_verdict_at_n_10_and_n_11(family):
         assert (data["status"], run.code) == (status, CODES[status]), (dim, data["message"])
         for words in advice:
             assert words in data["message"], (dim, words, data["message"])
+
+
+def test_a_finished_training_run_exits_0_and_descends_step_limit_exits_3():
+    fit = gradcli("fit", "--model", "softmax", "--data", "iris", "--target", "species",
+                  "--standardize", "--batch", "8", "--epochs", "3", "--json")  # README's iris
+    assert (fit.json()["status"], fit.code) == ("max_epochs", 0)
+    embed = gradcli("embed", "--steps", "5", "--json")
+    assert (embed.json()["status"], embed.code) == ("max_steps", 0)
+    descend = gradcli("descend", "rosenbrock", "--steps", "5", "--json")
+    assert (descend.json()["status"], descend.code) == ("max_steps", 3)
+    diverged = gradcli("fit", "w*x + b", "--data", "anscombe", "--target", "y", "--lr", "10",
+                       "--json")
+    assert (diverged.json()["status"], diverged.code) == ("diverged", 4)

@@ -31,7 +31,6 @@ from gradcli.cli.options import (
 from gradcli.cli.pictures import Save, target_of
 
 NEIGHBOURS = 5
-EXIT = {"converged": 0, "max_steps": 0, "diverged": 4, "interrupted": 130}
 
 
 @app.command()
@@ -101,6 +100,7 @@ def embed(
     def body():
 
         from gradcli.engine.plan import make_plan
+        from gradcli.engine.result import TRAINING_EXIT_CODES
         from gradcli.errors import InputError
         from gradcli.learn import embedding as lesson
         from gradcli.symbolic.budget import paused
@@ -152,7 +152,7 @@ def embed(
             _show(lesson, report, training, counts, table, plot, track)
         if picture is not None:
             _save(picture, lesson, training, counts, report)
-        return EXIT[training.status]
+        return TRAINING_EXIT_CODES[training.status]
 
     run(body)
 

@@ -138,8 +138,9 @@ def fit(
 
         from gradcli.counts import counted
         from gradcli.engine.plan import make_plan
+        from gradcli.engine.result import TRAINING_EXIT_CODES
         from gradcli.errors import InputError
-        from gradcli.learn.fitting import EXIT_STATUS, initial, prepare
+        from gradcli.learn.fitting import initial, prepare
         from gradcli.learn.fitting import run as train_model
         from gradcli.render.progress import progress_bar
 
@@ -180,7 +181,7 @@ def fit(
             _show(outcome, settings, json=json, csv=csv, quiet=quiet, table=table, plot=plot)
             if picture is not None:
                 _save(picture, outcome, settings)
-        return EXIT_STATUS[outcome.fit.status]
+        return TRAINING_EXIT_CODES[outcome.fit.status]
 
     run(body)
 

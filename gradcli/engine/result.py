@@ -35,6 +35,18 @@ EXIT_CODES = {
 }
 
 
+# Training (`fit`, `embed`) asked for epochs or steps, not for a minimum: finishing them is a
+# success, to ML users and to `set -e` scripts. `descend` asked for a minimum, so its step
+# limit is not (EXIT_CODES above). A diverged or interrupted training run keeps its own code.
+TRAINING_EXIT_CODES = {
+    "converged": ExitCode.OK,
+    "max_epochs": ExitCode.OK,  # fit: the epochs asked for are done
+    "max_steps": ExitCode.OK,  # embed: the steps asked for are done
+    "diverged": ExitCode.NUMERIC_FAILURE,
+    "interrupted": ExitCode.INTERRUPTED,
+}
+
+
 @dataclass(frozen=True)
 class Record:
     """What a batch recorded, shared by its runs: m recorded steps of B runs in n variables.

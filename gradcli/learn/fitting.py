@@ -211,5 +211,3 @@ def original_scale(problem: Setup, theta: np.ndarray) -> np.ndarray | None:
     b = theta[model.classes * c:]
     return np.concatenate([(W / std).ravel(), b - (W * mean / std).sum(axis=1)])
 
-
-EXIT_STATUS = {"converged": 0, "max_epochs": 3, "diverged": 4, "interrupted": 130}
