@@ -1,6 +1,8 @@
 """`fit`: exact gradients for every loss, least squares, real data, seeds, the forgotten
 zero_grad, and one sentence for every bad input."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -206,3 +208,28 @@ def test_ctrl_c_keeps_the_parameters():
 def test_bad_fit_input_gets_one_sentence(args, stdin, message):
     run = gradcli("fit", *args, stdin=stdin)
     assert (run.code, run.stdout, run.stderr) == (2, "", f"error: {message}\n")
+
+
+def test_a_loss_that_keeps_rising_has_diverged_even_while_finite():
+    # engel, unscaled, η = 1e-6: L(0) = mean(foodexp²) = 4.657e5, then every epoch overshoots
+    run = gradcli("fit", "w*income + b", "--data", "engel", "--target", "foodexp", "--lr",
+                  "1e-6", "--epochs", "20", "--json")
+    data = run.json()
+    assert (data["status"], run.code) == ("diverged", 4)
+    losses = [row["train_loss"] for row in data["epochs"]]
+    assert losses[-1] > 10 * losses[0] and all(map(math.isfinite, losses))
+    assert data["message"].startswith(f"Diverged: the training loss rose from {losses[0]:.4g} "
+                                      f"(epoch 0) to {losses[-1]:.4g} (epoch 20); it is still "
+                                      "finite, but each step overshoots. Try a smaller --lr, "
+                                      "--clip-norm or --standardize")
+    calm = gradcli("fit", "w*income + b", "--data", "engel", "--target", "foodexp", "--lr",
+                   "1e-7", "--epochs", "20", "--json")  # falls, slowly: no divergence
+    assert (calm.json()["status"], calm.code) == ("max_epochs", 0)
+
+
+def test_divergence_advice_leaves_out_what_the_run_already_does():
+    data = gradcli("fit", "w*income + b", "--data", "engel", "--target", "foodexp",
+                   "--standardize", "--clip-norm", "1e9", "--lr", "5", "--epochs", "20",
+                   "--json").json()
+    assert data["status"] == "diverged"
+    assert data["message"].endswith("Try a smaller --lr.")

@@ -180,19 +180,44 @@ def run(problem: Setup, plan: Plan, lr: float, batch: int | None, epochs: int, s
     lstsq = least_squares(problem.model, problem.train) \
         if problem.model.linear and problem.loss == "mse" and problem.model.classes == 1 \
         else None
-    return Outcome(problem, fit, full, lstsq, message(fit, tol))
+    if fit.status == "max_epochs" and rising(fit.epochs):
+        fit = fit._replace(status="diverged")
+    fixes = divergence_fixes(plan.transforms.clipping, problem.scaling is not None)
+    return Outcome(problem, fit, full, lstsq, message(fit, tol, fixes))
 
 
-def message(fit: Fit, tol: float) -> str:
+RISE = 10.0  # a finished run whose loss ends this many times above its start and its lowest
+
+
+def rising(epochs) -> bool:
+    """The training loss ended far above both where it started and its lowest value: the
+    steps overshoot, and the loss is on its way up, finite or not."""
+    losses = np.array([row.train_loss for row in epochs])
+    last = losses[-1]
+    return bool(np.isfinite(last) and last > RISE * max(losses[0], np.nanmin(losses)))
+
+
+def divergence_fixes(clipping: bool, standardized: bool) -> str:
+    """What to try after a divergence, leaving out what the run already does."""
+    fixes = ["a smaller --lr"] + ([] if clipping else ["--clip-norm"]) + (
+        [] if standardized else ["--standardize (features on very different scales make one "
+                                 "rate too big for some directions)"])
+    return ", ".join(fixes[:-1]) + (" or " if len(fixes) > 1 else "") + fixes[-1]
+
+
+def message(fit: Fit, tol: float, fixes: str) -> str:
     last = fit.epochs[-1]
     first = fit.epochs[0]
     if fit.status == "converged":
         return (f"Converged: ‖∇L‖ = {last.grad_norm:.2e} ≤ tol {tol:g} on the whole training "
                 f"set after {last.epoch} epochs ({fit.iterations} steps).")
+    if fit.status == "diverged" and np.isfinite(last.train_loss):
+        lowest = min(fit.epochs, key=lambda row: row.train_loss)
+        return (f"Diverged: the training loss rose from {lowest.train_loss:.4g} (epoch "
+                f"{lowest.epoch}) to {last.train_loss:.4g} (epoch {last.epoch}); it is still "
+                f"finite, but each step overshoots. Try {fixes}.")
     if fit.status == "diverged":
-        return (f"Diverged in epoch {last.epoch}: the loss is no longer finite. Try a smaller "
-                "--lr, --clip-norm, or --standardize (features on very different scales make "
-                "one rate too big for some directions).")
+        return (f"Diverged in epoch {last.epoch}: the loss is no longer finite. Try {fixes}.")
     if fit.status == "interrupted":
         return (f"Interrupted (Ctrl-C) after {fit.iterations} steps; the parameters so far are "
                 "kept.")
