@@ -334,3 +334,16 @@ def test_a_batch_cut_down_to_its_running_runs_gives_every_run_the_same_floats(me
             if recorded <= k:
                 assert np.array_equal(np.asarray(cut.recorder.points[row])[run_index],
                                       np.asarray(whole.recorder.points[row])[run_index])
+
+
+def test_the_forgotten_zero_grad_is_named_not_called_still_descending():
+    data = gradcli("descend", "x**2+y**2", "--start", "1,2", "--lr", "0.01", "--accumulate",
+                   "--json").json()
+    message = data["message"]
+    assert data["status"] == "max_steps"
+    assert "gradients summed and never zeroed (--accumulate, the forgotten zero_grad())" in message
+    assert "the steps do not shrink near the minimum" in message
+    assert message.endswith("Zero the gradient at every step: drop --accumulate.")
+    assert "still descending" not in message and "raise --lr" not in message
+    steps = [row["step"] for row in data["history"][1:]]
+    assert max(steps[len(steps) // 2:]) > 0.1  # the swing the sentence names: no settling

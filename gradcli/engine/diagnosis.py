@@ -106,9 +106,34 @@ def schedule_stop(k: int, steps: int, spec: str, norm: float) -> str:
             f"cosine:{steps}.")
 
 
+def accumulation_sentence(evidence: Evidence) -> str:
+    """What summing gradients without zeroing them did: each step moves by every gradient so
+    far, so the steps do not shrink near the minimum (or they grow)."""
+    recent = _recent(evidence)
+    f, steps = evidence.f[recent], evidence.step[1:]
+    first, last = int(evidence.k[recent][0]), int(evidence.k[-1])
+    early, late = float(np.median(steps[:max(len(steps) // 4, 1)])), \
+        float(np.median(evidence.step[recent]))
+    if late >= GROWTH * early:
+        motion = (f"the summed gradient keeps growing, so the steps grow (median step {early:.3g} "
+                  f"early, {late:.3g} over steps {first}–{last})")
+    elif late >= 0.5 * early:
+        motion = (f"the steps do not shrink near the minimum (median step {early:.3g} early, "
+                  f"{late:.3g} over steps {first}–{last}): x swings across it instead of "
+                  f"settling, and f ranged from {f.min():.6g} to {f.max():.6g}")
+    else:
+        motion = (f"the steps shrank only from a median of {early:.3g} to {late:.3g} over steps "
+                  f"{first}–{last}, and x has not settled (f ranged from {f.min():.6g} to "
+                  f"{f.max():.6g})")
+    return (f"gradients summed and never zeroed (--accumulate, the forgotten zero_grad()) — each "
+            f"step moves by η times every gradient so far; {motion}. Zero the gradient at every "
+            "step: drop --accumulate.")
+
+
 def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
                         bound_at: Callable[[np.ndarray], float | None],
-                        minimum_at: Callable[[np.ndarray], bool], shows_x: bool = True) -> str:
+                        minimum_at: Callable[[np.ndarray], bool], shows_x: bool = True,
+                        accumulating: bool = False) -> str:
     """The sentence for a run that used all its steps: what happened, then what to do.
 
     `bound_at(x)` is 2/λmax at x (None without positive curvature); `minimum_at(x)` says
@@ -134,6 +159,8 @@ def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
         return stalled + (f"‖∇f‖ = {norm:.3g} is as small as floating point reaches at this "
                           "minimum" + (f", so use --tol {_above(norm)} or more." if tol < norm
                                        else "."))
+    if accumulating:
+        return limit + accumulation_sentence(evidence)
     norms, first = evidence.grad_norm[recent], int(evidence.k[recent][0])
     if exploding(evidence):
         growth = (norms[-1] / norms[0]) ** (1 / max(k - first, 1))

@@ -422,7 +422,7 @@ class Outcomes(Sequence[Result]):
 
         evidence = self.evidence(run)
         text = max_steps_diagnosis(evidence, float(self.lr[run]), self.stop.tol, rule, bound_at,
-                                   minimum_at)
+                                   minimum_at, accumulating=plan.transforms.accumulate)
         return text + (_newton_jump(evidence) if plan.rule.name == "newton"
                        and not plan.line_search else "")
 

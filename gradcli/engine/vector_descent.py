@@ -347,7 +347,8 @@ def _max_steps(problem: VectorProblem, run: _Run, index: int, lr: float, start: 
 
     rule = plan.rule.name if plan.schedule.constant else "other"
     return max_steps_diagnosis(evidence, lr, stop.tol, rule, bound_at, minimum_at,
-                               shows_x=run.record.full is not None)
+                               shows_x=run.record.full is not None,
+                               accumulating=plan.transforms.accumulate)
 
 
 def _along_gradient(problem: VectorProblem, x: np.ndarray) -> Model | None:
