@@ -20,6 +20,11 @@ MISTAKES = [
     (("grad", "x**2", "+", "y**2"),
      "the function arrived in pieces (x**2, +, y**2): the shell splits unquoted text at spaces; "
      "put the function in quotes, such as gradcli grad \"x**2 + y**2\"."),
+    (("descend", "x", "**2", "--start", "1", "--lr", "0.1"),  # option values are no pieces
+     "the function arrived in pieces (x, **2): the shell splits unquoted text at spaces; put "
+     "the function in quotes, such as gradcli descend \"x **2\"."),
+    (("fit", "w*x + b", "--data", "anscombe", "--target", "y", "--accumulate", "4"),
+     "--accumulate is a switch and takes no value; remove '4' (see gradcli fit --help)."),
     (("descend", "x**2", "--start", "1", "--method", "Adam"),
      "unknown method 'Adam'; did you mean adam? known methods: gd, momentum, nesterov, adagrad, "
      "rmsprop, adam, newton."),

@@ -89,13 +89,35 @@ def sentence(error, command, command_name: str | None, args: list[str]) -> str:
         value = _offending(args, param.opts)
         return bad_value(option, value, "integer" if "integer" in message else "number")
     if "unexpected extra argument" in message:
-        pieces = [word for word in args[1:] if not word.startswith("-")]
-        return (f"the function arrived in pieces ({', '.join(pieces)}): the shell splits "
-                "unquoted text at spaces; put the function in quotes, such as "
-                f"gradcli {command_name or 'grad'} \"{' '.join(pieces)}\".")
+        return _extra_arguments(command, command_name, args)
     if kind == "UsageError" and "No such command" in message:
         return _no_such_command(message, command_name)
     return message.rstrip(".") + "."
+
+
+def _extra_arguments(command, command_name: str | None, args: list[str]) -> str:
+    """More words than the command takes: a value given to a switch (`--accumulate 4`), or an
+    expression the shell split at its spaces (`x **2`)."""
+    flags, valued = set(), set()
+    for param in getattr(command, "params", []):
+        if param.param_type_name == "option":
+            names = {*param.opts, *param.secondary_opts}
+            (flags if param.is_flag or param.count else valued).update(names)
+    pieces, after_flag = [], None
+    words = iter(enumerate(args[1:]))
+    for _, word in words:
+        name = word.split("=", 1)[0]
+        if name in valued and "=" not in word:
+            next(words, None)  # the option's value
+        elif not word.startswith("-") or word == "-":
+            pieces.append(word)
+            if after_flag is not None and len(pieces) > 1:
+                return (f"{after_flag} is a switch and takes no value; remove '{word}' "
+                        f"(see gradcli {command_name} --help).")
+        after_flag = name if name in flags else None
+    return (f"the function arrived in pieces ({', '.join(pieces)}): the shell splits unquoted "
+            "text at spaces; put the function in quotes, such as "
+            f"gradcli {command_name or 'grad'} \"{' '.join(pieces)}\".")
 
 
 def _offending(args: list[str], opts: list[str]) -> str:
