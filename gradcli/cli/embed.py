@@ -216,8 +216,9 @@ def _report(lesson, counts, training, chosen, sentences, plan, lr, window, dim, 
     message = {
         "converged": f"Converged: ‖∇L‖ ≤ tol after {training.iterations} steps.",
         "max_steps": f"Trained for {training.iterations} steps: the loss went from "
-                     f"{training.losses[0]:.4g} to {final:.4g}; the best possible is "
-                     f"H(context | word) = {best:.4g}.",
+                     f"{training.losses[0]:.4g} to {final:.4g}; no loss is below "
+                     f"H(context | word) = {best:.4g}, which only vectors with no limit on "
+                     "their dimension can reach.",
         "diverged": f"Diverged at step {training.iterations}: the loss is no longer finite; "
                     "try a smaller --lr.",
         "interrupted": f"Interrupted (Ctrl-C) after {training.iterations} steps; the vectors "

@@ -392,7 +392,7 @@ def embedding_figure(target: Target, title: str, groups: Sequence[Sequence[tuple
                      steps: np.ndarray, losses: np.ndarray, best: float,
                      vocabulary: Sequence[str], planes: Sequence[np.ndarray]) -> None:
     """The word vectors before and after training (each word labelled, one colour per group)
-    and the loss against the step with the best possible loss H(context | word) marked."""
+    and the loss against the step with its floor H(context | word) marked."""
     plt = _pyplot()
     figure, axes = plt.subplots(1, 3, figsize=(20, 6.5))
     for panel, (grouped, plane, name) in enumerate(zip(groups, planes, ("before", "after"),
