@@ -233,3 +233,12 @@ def test_divergence_advice_leaves_out_what_the_run_already_does():
                    "--json").json()
     assert data["status"] == "diverged"
     assert data["message"].endswith("Try a smaller --lr.")
+
+
+def test_the_accuracy_column_says_whose_accuracy_it_is():
+    args = ("fit", "--model", "softmax", "--data", "iris", "--target", "species",
+            "--standardize", "--epochs", "2", "--no-plot")
+    held_out = gradcli(*args, "--val", "0.2").stdout
+    assert "epoch  train loss  val loss  val accuracy" in held_out
+    alone = gradcli(*args).stdout
+    assert "epoch  train loss  accuracy" in alone and "val accuracy" not in alone

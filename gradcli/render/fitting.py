@@ -46,7 +46,8 @@ def epoch_table(outcome: Outcome) -> tuple[Group, list[str]]:
     has_accuracy = epochs[0].train_accuracy is not None
     columns = [Column("epoch", keep=True), Column("train loss", rank=3),
                *([Column("val loss", rank=2)] if has_val else []),
-               *([Column("accuracy", rank=2)] if has_accuracy else []),
+               *([Column("val accuracy" if has_val else "accuracy", rank=2)] if has_accuracy
+                 else []),
                Column("‖∇L‖", rank=1), Column("lr")]
     rows = []
     for index in shown_rows(np.array([e.epoch for e in epochs]), None, False):
