@@ -242,3 +242,30 @@ def test_the_accuracy_column_says_whose_accuracy_it_is():
     assert "epoch  train loss  val loss  val accuracy" in held_out
     alone = gradcli(*args).stdout
     assert "epoch  train loss  accuracy" in alone and "val accuracy" not in alone
+
+
+@pytest.mark.parametrize(("model", "extra", "note"), [
+    ("w1*x + w2*x + b", [], "note: 'w1' and 'w2' have the same partial derivatives, so the data "
+     "fixes only their sum; gradient descent moves both alike.\n"),
+    ("w*x + b", ["--params", "w,b,c"], "note: the model does not depend on 'c' (listed in "
+     "--params): its gradient is always 0, so it stays where it starts.\n"),
+])
+def test_a_models_form_that_limits_training_is_noted(tmp_path, model, extra, note):
+    path = tmp_path / "line.csv"
+    path.write_text("x,y\n" + "".join(f"{k / 10},{2 * k / 10 + 1}\n" for k in range(40)))
+    run = gradcli("fit", model, *extra, "--data", str(path), "--target", "y", "--epochs", "1",
+                  "--json")
+    assert run.code == 0 and run.stderr == note
+    if "w1" in model:  # equal gradients from equal starts: equal parameters, any number of steps
+        assert run.json()["parameters"]["w1"] == run.json()["parameters"]["w2"]
+
+
+def test_a_class_labelled_nan_is_noted(tmp_path):
+    path = tmp_path / "classes.csv"
+    path.write_text("x,c\n" + "".join(f"{k / 10},{['a', 'NaN', 'b'][k % 3]}\n"
+                                       for k in range(40)))
+    run = gradcli("fit", "z1*x, z2*x, z3*x", "--data", str(path), "--target", "c", "--epochs",
+                  "1", "--json")
+    assert run.stderr == ("note: 'c' has rows labelled 'NaN', which form a class of their own; "
+                          "if it means a missing label, remove those rows.\n")
+    assert run.json()["data"]["classes"] == ["NaN", "a", "b"]  # a class like any other word

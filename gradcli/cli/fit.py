@@ -162,6 +162,8 @@ def fit(
                          transforms_from(None, None, accumulate, clip_norm, clip_value))
         setup = prepare(model, preset, data, target, loss, features, params, standardize, val,
                         seed)
+        for note in setup.notes:
+            sys.stderr.write(f"note: {note}\n")
         theta0 = initial(init, len(setup.model.params), seed)
         if batch is None and len(setup.train.y) < DEFAULT_BATCH:
             rows = len(setup.train.y)

@@ -90,10 +90,13 @@ def quoted(cell: str) -> str:
 
 
 def _label_key(label: str):
+    """Numbers in numeric order, then words (NaN and inf among the words: a NaN key would
+    leave the order undefined)."""
     try:
-        return (0, float(label), label)
+        value = float(label)
     except ValueError:
-        return (1, 0.0, label)
+        value = math.nan
+    return (0, value, label) if math.isfinite(value) else (1, 0.0, label)
 
 
 def cards() -> list[Card]:

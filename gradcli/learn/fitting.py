@@ -36,6 +36,7 @@ class Setup(NamedTuple):
     train: Data
     val: Data | None
     scaling: Scaling | None
+    notes: tuple[str, ...] = ()  # one line each, said before training
 
 
 class Outcome(NamedTuple):
@@ -113,8 +114,15 @@ def prepare(model_text: str | None, preset_name: str | None, source: str, target
         scaling = Scaling(mean, std)
         X = (X - mean) / std
     train_rows, val_rows = rows[:cut], rows[cut:]
+    missing = [label for label in classes or () if label.strip().lower() in MISSING_LABELS]
+    notes = model.notes + tuple(
+        f"'{target}' has rows labelled '{label}', which form a class of their own; if it means "
+        "a missing label, remove those rows." for label in missing)
     return Setup(table, model, loss, target, classes, Data(X[train_rows], y[train_rows]),
-                   Data(X[val_rows], y[val_rows]) if val else None, scaling)
+                 Data(X[val_rows], y[val_rows]) if val else None, scaling, notes)
+
+
+MISSING_LABELS = ("nan", "na", "n/a", "null", "none", "?")
 
 
 def _features(table: Table, target: str, features: str | None, needed: bool) -> tuple:

@@ -30,6 +30,7 @@ class Model(NamedTuple):
     classes: int  # K, the number of scores per row
     compiled: object = None  # custom: scores then ∂z_k/∂θ_j, on columns then parameters
     linear: bool = False  # the scores are affine in θ (then least squares solves MSE exactly)
+    notes: tuple[str, ...] = ()  # what the model's form means for training, one line each
 
     def scores(self, X: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """(m, K) scores for the rows of X (m, features)."""
@@ -118,4 +119,21 @@ def custom(text: str, header: tuple[str, ...], target: str, params: str | None) 
     linear = all(sp.diff(d, t) == 0 for d in partials for t in thetas)
     compiled = compile_batch([*scores, *partials], symbols)
     formula = ", ".join(plain(z) for z in scores)
-    return Model("custom", formula, features, tuple(chosen), len(scores), compiled, linear)
+    return Model("custom", formula, features, tuple(chosen), len(scores), compiled, linear,
+                 _notes(chosen, [partials[j::len(thetas)] for j in range(len(thetas))]))
+
+
+def _notes(params: list[str], partials: list[list[sp.Expr]]) -> tuple[str, ...]:
+    """A parameter the scores do not depend on, and parameters that enter only together."""
+    notes = [f"the model does not depend on '{name}' (listed in --params): its gradient is "
+             "always 0, so it stays where it starts."
+             for name, column in zip(params, partials, strict=True)
+             if all(part == 0 for part in column)]
+    seen: dict[tuple, str] = {}
+    for name, column in zip(params, partials, strict=True):
+        key = tuple(sp.expand(part) for part in column)
+        if any(part != 0 for part in key) and key in seen:
+            notes.append(f"'{seen[key]}' and '{name}' have the same partial derivatives, so the "
+                         f"data fixes only their sum; gradient descent moves both alike.")
+        seen.setdefault(key, name)
+    return tuple(notes)
