@@ -269,3 +269,21 @@ def test_a_class_labelled_nan_is_noted(tmp_path):
     assert run.stderr == ("note: 'c' has rows labelled 'NaN', which form a class of their own; "
                           "if it means a missing label, remove those rows.\n")
     assert run.json()["data"]["classes"] == ["NaN", "a", "b"]  # a class like any other word
+
+
+def test_a_run_that_crawls_on_unscaled_features_says_why():
+    # engel's income: root mean square 1.11e3 (computed here from the data), against 1 for b
+    from gradcli.learn.datasets import read_table
+
+    income = read_table("engel").numbers("income")
+    size = float(np.sqrt(np.mean(income**2)))
+    data = gradcli("fit", "w*income + b", "--data", "engel", "--target", "foodexp", "--lr",
+                   "1e-7", "--epochs", "20", "--json").json()
+    assert data["status"] == "max_epochs"
+    assert data["message"].endswith(
+        f"The features' scales differ by a factor of {size:.3g} ('income' has a typical size of "
+        f"{size:.3g}, against 1 for a bare parameter), so a rate small enough for the steep "
+        "directions crawls along the others; --standardize rescales them.")
+    scaled = gradcli("fit", "w*income + b", "--data", "engel", "--target", "foodexp",
+                     "--standardize", "--epochs", "2", "--json").json()
+    assert "scales differ" not in scaled["message"]

@@ -191,7 +191,30 @@ def run(problem: Setup, plan: Plan, lr: float, batch: int | None, epochs: int, s
     if fit.status == "max_epochs" and rising(fit.epochs):
         fit = fit._replace(status="diverged")
     fixes = divergence_fixes(plan.transforms.clipping, problem.scaling is not None)
-    return Outcome(problem, fit, full, lstsq, message(fit, tol, fixes))
+    text = message(fit, tol, fixes)
+    if fit.status == "max_epochs" and problem.scaling is None:
+        text += scale_note(problem.model.features, problem.train.X)
+    return Outcome(problem, fit, full, lstsq, text)
+
+
+SCALES_APART = 100.0  # feature scales this far apart make one rate wrong for some directions
+
+
+def scale_note(features: tuple[str, ...], X: np.ndarray) -> str:
+    """Why an unscaled run crawls: the features' typical sizes (root mean square) differ by
+    orders of magnitude from each other or from 1, a bare parameter's scale."""
+    if not features:
+        return ""
+    sizes = np.sqrt(np.mean(X**2, axis=0))
+    largest, smallest = int(np.argmax(sizes)), int(np.argmin(sizes))
+    top, bottom = max(sizes[largest], 1.0), min(sizes[smallest], 1.0)
+    if not bottom > 0 or top / bottom < SCALES_APART:
+        return ""
+    what = (f"'{features[largest]}' has a typical size of {sizes[largest]:.3g}" if top > 1 else
+            f"'{features[smallest]}' has a typical size of {sizes[smallest]:.3g}")
+    return (f" The features' scales differ by a factor of {top / bottom:.3g} ({what}, against 1 "
+            "for a bare parameter), so a rate small enough for the steep directions crawls "
+            "along the others; --standardize rescales them.")
 
 
 RISE = 10.0  # a finished run whose loss ends this many times above its start and its lowest
