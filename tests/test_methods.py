@@ -347,3 +347,27 @@ def test_the_forgotten_zero_grad_is_named_not_called_still_descending():
     assert "still descending" not in message and "raise --lr" not in message
     steps = [row["step"] for row in data["history"][1:]]
     assert max(steps[len(steps) // 2:]) > 0.1  # the swing the sentence names: no settling
+
+
+@pytest.mark.parametrize(("lr", "words"), [
+    (0.4999, "well below 2/λmax = 1"), (0.5, "within a factor of 2 below 2/λmax = 1"),
+    (0.9999, "within a factor of 2 below 2/λmax = 1"), (1.0, "at 2/λmax = 1"),
+    (1.0001, "above 2/λmax = 1"),
+])
+def test_one_wording_for_a_rate_against_the_stability_bound(lr, words):
+    from gradcli.engine.diagnosis import rate_position
+
+    assert rate_position(lr, 1.0) == words
+
+
+@pytest.mark.parametrize(("lr", "advice"), [
+    ("0.3", "raise --steps, or raise --lr: η = 0.3 is well below 2/λmax = 1 at the end point."),
+    ("0.6", "raise --steps (η = 0.6 is within a factor of 2 below 2/λmax = 1 at the end point; "
+            "above 2/λmax the steps would grow there)."),
+])
+def test_still_descending_advice_follows_the_one_wording(lr, advice):
+    # (x-3)**2: λ = 2, so 2/λmax = 1 everywhere; x_k = 3 − 3·(1 − 2η)^k is still moving
+    data = gradcli("descend", "(x-3)**2", "--start", "0", "--lr", lr, "--steps", "3", "--tol",
+                   "0", "--json").json()
+    assert data["status"] == "max_steps"
+    assert data["message"].endswith(advice)

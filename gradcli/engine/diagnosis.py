@@ -182,8 +182,8 @@ def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
                 "does not shrink near the minimum, so a constant rate cannot settle. Use a "
                 "decaying schedule, e.g. --schedule exp:0.99, or a smaller --lr.")
     if not_descending(evidence):
-        where = (f"η = {lr:g} is {'at' if lr == bound else 'above'} 2/λmax = {bound:.4g} at the "
-                 "end point" if bound is not None and lr >= bound else
+        where = (f"η = {lr:g} is {rate_position(lr, bound)} at the end point"
+                 if bound is not None and lr >= bound else
                  f"2/λmax is {bound:.4g} at the end point, and η = {lr:g} is too close to it "
                  "where the surface curves more" if bound is not None else
                  "the rate is too large for the curvature here")
@@ -201,13 +201,24 @@ def max_steps_diagnosis(evidence: Evidence, lr: float, tol: float, method: str,
                 "vanishes here, so descent crawls (the vanishing gradient). Start elsewhere, "
                 "or use a method that rescales the gradient, e.g. --method adam.")
     advice = "raise --steps"
-    if bound is not None and lr < 0.5 * bound:
-        advice += (f", or raise --lr: η = {lr:g} is well below 2/λmax = {bound:.4g} at the end "
-                   "point")
-    elif bound is not None:
-        advice += f" (η = {lr:g} is already near 2/λmax = {bound:.4g}: a larger rate oscillates)"
+    if bound is not None:
+        position = rate_position(lr, bound)
+        advice += (f", or raise --lr: η = {lr:g} is {position} at the end point"
+                   if lr < 0.5 * bound else
+                   f" (η = {lr:g} is {position} at the end point; above 2/λmax the steps "
+                   "would grow there)")
     return (limit + f"still descending — f fell from {f[0]:.6g} to {f[-1]:.6g} over steps "
             f"{int(evidence.k[recent][0])}–{k}; {advice}.")
+
+
+def rate_position(lr: float, bound: float) -> str:
+    """One wording for a rate against the stability bound 2/λmax, with fixed boundaries:
+    below half of it, from half up to it, at it, above it."""
+    if lr < 0.5 * bound:
+        return f"well below 2/λmax = {bound:.4g}"
+    if lr < bound:
+        return f"within a factor of 2 below 2/λmax = {bound:.4g}"
+    return f"{'at' if lr == bound else 'above'} 2/λmax = {bound:.4g}"
 
 
 def _below(value: float) -> str:
