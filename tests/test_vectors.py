@@ -441,3 +441,9 @@ def test_a_vector_run_below_an_absolute_tolerance_where_f_is_flat_is_not_converg
     # with a tolerance at f's scale: x_k = 0.8ᵏ·x₀, ‖∇f‖ = 0.8ᵏ·2e-10 ≤ 2e-19 first at k = 93
     scaled = gradcli(*args, "--tol", "2e-19").json()
     assert scaled["message"] == "Converged: ‖∇f‖ = 1.94e-19 ≤ tol 2e-19 after 93 steps."
+
+
+def test_a_sweep_of_a_vector_function_shows_its_table_and_closing_sentence():
+    run = gradcli("sweep", "sphere_nd", "--dim", "2000", "--lr", "0.5,1.5", "--no-plot")
+    assert run.code == 0, run.stderr
+    assert "The fastest rate in this sweep was η = 0.5" in " ".join(run.stdout.split())

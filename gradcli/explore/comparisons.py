@@ -177,9 +177,10 @@ def best_rate(problem, results: Sequence[Result], method: str) -> Best:
     converged = [r for r in results if r.status is Status.converged]
     fastest = min(converged, key=lambda r: (r.iterations, r.params["lr"])) if converged else None
     optimal = contraction = None
-    hessian = getattr(problem, "hessian", None)
-    if method == "gd" and hessian is not None and all(e.is_number for row in hessian
-                                                      for e in row):
+    hessian = getattr(problem, "hessian", None)  # symbolic for named variables; a vector
+    # problem's is a function of x, whose constancy is not known here: no claim is made for it
+    if method == "gd" and hessian is not None and not callable(hessian) and all(
+            e.is_number for row in hessian for e in row):
         matrix = np.array([[float(e) for e in row] for row in hessian])
         values = np.linalg.eigvalsh((matrix + matrix.T) / 2)
         if values[0] > 0:
