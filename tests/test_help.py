@@ -84,7 +84,7 @@ def test_record_x_is_documented():
 @pytest.mark.parametrize("command", ["descend", "compare", "sweep", "critical", "fit", "embed",
                                      "reparam"])
 def test_save_is_in_the_help_with_an_example_and_in_the_readme(command):
-    text = gradcli(command, "--help").stdout
+    text = gradcli(command, "--help").stdout.replace(" \\\n", " ")  # folded examples, joined
     assert "--save" in text and re.search(rf"gradcli {command} [^\n]*--save", text)
     assert re.search(rf"gradcli {command} [^\n]*--save", README)
 
@@ -93,3 +93,27 @@ def test_save_is_in_the_help_with_an_example_and_in_the_readme(command):
 def test_animate_is_in_the_help_and_the_readme(command):
     assert "--animate" in gradcli(command, "--help").stdout
     assert "--animate" in README and "--fps" in README
+
+
+def test_help_examples_are_whole_lines_or_folded_with_a_visible_continuation():
+    from gradcli.cli.help_text import fold_example
+
+    line = 'gradcli taylor "exp(x)*sin(y)" --at 0,1 --step 0.1 --step 0.01  # models and errors'
+    assert fold_example(line, 200) == [line]
+    assert fold_example(line, 40) == ['gradcli taylor "exp(x)*sin(y)" \\',
+                                      '    --at 0,1 --step 0.1 --step 0.01',
+                                      '    # models and errors']
+    import os
+    import subprocess
+    import sys
+
+    for width in (40, 60, 200):
+        text = subprocess.run([sys.executable, "-m", "gradcli", "descend", "--help"],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "COLUMNS": str(width)}).stdout
+        examples = text.split("Examples:")[1].split("Arguments:")[0].splitlines()
+        assert all(len(row) < width for row in examples), (width, examples)
+        assert sum(row.strip().startswith("gradcli ") for row in examples) == 10
+        joined = text.replace(" \\\n", " ")
+        assert "gradcli descend rosenbrock --method adam --lr 0.05 --save adam.png" in \
+            " ".join(joined.split())

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from gradcli import __version__, interrupts
 from gradcli.cli.completion import function_names
@@ -118,6 +118,22 @@ def take_colour(words: list[str]) -> list[str]:
     return rest
 
 
+class _Command(TyperCommand):
+    """A command whose help keeps each example whole (see `help_text`)."""
+
+    def format_help_text(self, ctx, formatter) -> None:
+        from gradcli.cli.help_text import write_help_text
+
+        write_help_text(self, formatter)
+
+
+class _App(typer.Typer):
+    """Every command of the app is a `_Command`."""
+
+    def command(self, *args, cls=None, **kwargs):
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+
 class _Commands(TyperGroup):
     """gradcli's command group: a command's expression may start with '-' (see above), and
     every usage error is one `error: …` sentence with exit code 2, whoever raised it."""
@@ -176,7 +192,7 @@ class _Commands(TyperGroup):
         return code
 
 
-app = typer.Typer(
+app = _App(
     cls=_Commands,
     name="gradcli",
     help="Explore optimization from the terminal: exact gradients and Hessians, gradient descent "
@@ -185,7 +201,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # help uses the terminal's whole width (Click's default stops at 80 columns)
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 10_000},
 )
 
 MAX_STDIN = 100_000

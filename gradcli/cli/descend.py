@@ -149,11 +149,11 @@ def descend(
 
       gradcli descend "x**2+y**2" --start 1,2 --lr 0.1 --explain 3
 
-      gradcli descend ill_conditioned --schedule exp:0.999 --clip-norm 5 --json
+      gradcli descend ill_conditioned --method adam --lr 0.1 --schedule exp:0.999 --clip-norm 5
 
       gradcli descend himmelblau --starts grid:30      # which minimum from which start
 
-      gradcli descend rosenbrock_nd --dim 100000 --method newton   # vectors: x[1..n]
+      gradcli descend rosenbrock_nd --dim 1000 --method newton   # vectors: x[1..n]
 
       gradcli descend rosenbrock --method adam --lr 0.05 --save adam.png   # or .svg .pdf .gif
 

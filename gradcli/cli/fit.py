@@ -123,14 +123,13 @@ def fit(
 
       gradcli fit "w*income + b" --data engel --target foodexp --standardize --batch 16
 
-      gradcli fit --model softmax --data iris --target species --standardize --batch 8
-      --epochs 100 --lr 0.1 --val 0.2
+      gradcli fit --model softmax --data iris --target species --standardize --val 0.2
 
       gradcli fit --model linear --data anscombe --features x --target y --batch full --json
 
       gradcli fit "w*x + b" --data points.csv --target y --accumulate --lr 0.001
 
-      gradcli fit --model linear --data engel --target foodexp --save fit.png
+      gradcli fit --model linear --data engel --target foodexp --standardize --save fit.png
     """
 
     def body():

@@ -34,7 +34,7 @@ def functions(
 
       gradcli functions show himmelblau
 
-      gradcli descend rosenbrock
+      gradcli descend himmelblau
     """
     if ctx.invoked_subcommand is not None:
         return
