@@ -399,3 +399,10 @@ def test_a_smooth_bump_between_two_iterates_is_no_pole():
     assert jump is not None and jump.step == 1 and abs(jump.pole[0] - 0.1) < 1e-9
     apart = np.array([0, 2])  # rows two steps apart are not one step: nothing is claimed
     assert first_jump(pole, apart, x, f) is None
+
+
+def test_quiet_prints_the_final_point_in_the_variable_order_of_the_json():
+    args = ("descend", "y**2 + (x10 - 1)**2 + (x2 - 2)**2", "--start", "1,2,3", "--lr", "0.1")
+    numbers = [float(v) for v in gradcli(*args, "--quiet").stdout.split()]
+    data = gradcli(*args, "--json").json()
+    assert data["variables"] == ["x2", "x10", "y"] and numbers == data["x"]

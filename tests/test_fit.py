@@ -287,3 +287,12 @@ def test_a_run_that_crawls_on_unscaled_features_says_why():
     scaled = gradcli("fit", "w*income + b", "--data", "engel", "--target", "foodexp",
                      "--standardize", "--epochs", "2", "--json").json()
     assert "scales differ" not in scaled["message"]
+
+
+@pytest.mark.parametrize("model", [["w*x + b"], ["--model", "linear", "--features", "x"]])
+def test_quiet_prints_the_parameters_in_the_order_of_the_json(model):
+    args = ("fit", *model, "--data", "anscombe", "--target", "y", "--epochs", "2")
+    numbers = [float(v) for v in gradcli(*args, "--quiet").stdout.split()]
+    parameters = gradcli(*args, "--json").json()["parameters"]
+    assert numbers == list(parameters.values())
+    assert list(parameters) == (["b", "w"] if len(model) == 1 else ["w_x", "b"])
