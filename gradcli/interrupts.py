@@ -25,6 +25,7 @@ AGAIN_AFTER = 0.01  # seconds before a deferred signal is delivered again
 _SWALLOWING = {"cb", "gc_callback", "__del__", "remove", "_remove"}
 
 flag = [0]  # the signal waiting to be acted on (0: none); a list, so generated loops read it fast
+_last = [0]  # the last signal received, for the sentence that reports it
 _raising = [0]  # depth of `raising()` blocks
 
 
@@ -50,7 +51,7 @@ def must_not_raise(frame) -> bool:
 def interrupt(signum, frame) -> None:
     """Note the signal; inside `raising()`, raise KeyboardInterrupt (or, inside a callback that
     would drop it, signal again soon)."""
-    flag[0] = signum
+    flag[0] = _last[0] = signum
     if not _raising[0]:
         return
     if must_not_raise(frame):
@@ -59,6 +60,11 @@ def interrupt(signum, frame) -> None:
         timer.start()
         return
     raise KeyboardInterrupt
+
+
+def cause() -> str:
+    """How the last interrupt came, as a sentence names it: Ctrl-C, or SIGTERM."""
+    return "SIGTERM" if _last[0] == signal.SIGTERM else "Ctrl-C"
 
 
 def pending() -> bool:

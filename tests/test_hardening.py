@@ -400,7 +400,8 @@ def test_an_interrupt_at_any_moment_ends_with_130_and_whole_json(args, kind, mom
         return
     assert process.returncode == 130, stderr
     last = stderr.strip().splitlines()[-1]
-    assert last == "error: interrupted." or last.startswith("interrupted: Interrupted (Ctrl-C)")
+    name = "Ctrl-C" if kind == signal.SIGINT else "SIGTERM"  # each named as it came
+    assert last == "error: interrupted." or last.startswith(f"interrupted: Interrupted ({name})")
 
 
 def test_an_interrupt_in_a_terminal_prints_one_line(tmp_path):

@@ -82,6 +82,9 @@ def test_every_interrupt_ends_with_130_one_line_and_one_json_document(command, t
         where = f"{command} signalled with {kind.name} after {delay:.2f} s"
         assert code == 130, (where, code, stderr)
         assert "Traceback" not in stderr and len(stderr.splitlines()) == 1, (where, stderr)
+        name = "Ctrl-C" if kind == signal.SIGINT else "SIGTERM"
+        if "Interrupted (" in stderr:  # the signal is named as it came
+            assert f"Interrupted ({name})" in stderr, (where, stderr)
         document = json.loads(stdout)  # exactly one whole document: nothing before or after
         assert _interrupted(document), (where, stdout[:300])
     assert not list(tmp_path.glob("*.gif")) and not list(tmp_path.glob(".*"))  # no picture

@@ -173,3 +173,10 @@ def test_embed_names_its_loss_floor_for_what_it_is():
     assert round(final, 2) == 1.94 and round(data["best_loss"], 2) == 1.48
     assert f"no loss is below H(context | word) = {data['best_loss']:.4g}, which only vectors " \
            "with no limit on their dimension can reach." in data["message"]
+
+
+def test_the_reparam_picture_title_writes_names_as_a_person_does():
+    from gradcli.cli.reparam import reparam_title
+
+    assert reparam_title(["x", "y"], {"x": "u", "y": "10*v"}) == \
+        "f(x, y) in two coordinate systems: x = u, y = 10*v"

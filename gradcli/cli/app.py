@@ -291,7 +291,8 @@ def batch_code(statuses: Iterable[str], otherwise: int = 0) -> int:
     (they stop together; one line on stderr says so), else `otherwise`."""
     if "interrupted" not in set(statuses):
         return otherwise
-    sys.stderr.write("interrupted: Interrupted (Ctrl-C); the runs so far are kept.\n")
+    sys.stderr.write(f"interrupted: Interrupted ({interrupts.cause()}); the runs so far are "
+                     "kept.\n")
     return int(ExitCode.INTERRUPTED)
 
 

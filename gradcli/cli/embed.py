@@ -221,8 +221,8 @@ def _report(lesson, counts, training, chosen, sentences, plan, lr, window, dim, 
                      "their dimension can reach.",
         "diverged": f"Diverged at step {training.iterations}: the loss is no longer finite; "
                     "try a smaller --lr.",
-        "interrupted": f"Interrupted (Ctrl-C) after {training.iterations} steps; the vectors "
-                       "so far are kept.",
+        "interrupted": f"Interrupted ({interrupts.cause()}) after {training.iterations} steps; "
+                       "the vectors so far are kept.",
     }[status]
     return {
         "vocabulary": list(vocabulary), "sentences": len(sentences), "window": window,

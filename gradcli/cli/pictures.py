@@ -94,7 +94,8 @@ def saved(results: list, target, save: Callable[[], None]) -> list:
     except KeyboardInterrupt:
         interrupts.consume()
         return [result._replace(status=Status.interrupted, message=(
-            f"{result.message} The picture {target.path} was not written: interrupted (Ctrl-C) "
+            f"{result.message} The picture {target.path} was not written: interrupted "
+            f"({interrupts.cause()}) "
             "while it was drawn.")) for result in results]
     return results
 

@@ -283,6 +283,11 @@ def _save(picture, problem, runs, report) -> None:
             paths.append(images.Run(label, history.k, points, history.f, history.grad_norm))
 
     grid, line, minima = scenery(problem, paths)
-    images.paths_figure(picture, f"f{tuple(report['variables'])} in two coordinate systems: "
-                                 + ", ".join(f"{k} = {v}" for k, v in report["map"].items()),
+    images.paths_figure(picture, reparam_title(report["variables"], report["map"]),
                         paths, grid, line, minima, report["variables"])
+
+
+def reparam_title(variables, mapping: dict[str, str]) -> str:
+    """`f(x, y) in two coordinate systems: x = u, y = 10*v` (names as a person writes them)."""
+    return (f"f({', '.join(variables)}) in two coordinate systems: "
+            + ", ".join(f"{old} = {formula}" for old, formula in mapping.items()))

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
+from gradcli import interrupts
 from gradcli.counts import counted
 from gradcli.engine.compile import evaluate
 from gradcli.engine.diagnosis import (
@@ -434,7 +435,7 @@ class Outcomes(Sequence[Result]):
             text = _failure(self.problem, float(self.lr[run]), self.starts[run], k,
                             self.stopped.x[run], self.stopped.previous[run]).message
         elif status is Status.interrupted:
-            text = f"Interrupted (Ctrl-C) at step {k}; the steps so far are kept."
+            text = f"Interrupted ({interrupts.cause()}) at step {k}; the steps so far are kept."
         elif status is Status.max_steps:
             text = self._max_steps(run, k)
         elif status is Status.stationary:

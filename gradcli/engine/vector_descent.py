@@ -374,8 +374,8 @@ def _message(problem: VectorProblem, run: _Run, index: int, lr: float, start: np
         f"{label} = {value:.6g}" for label, value in
         zip(shape_of(problem).summary, summarise(problem, point[None, :])[0], strict=True))
     if reason == "interrupted":
-        return Status.interrupted, f"Interrupted (Ctrl-C) at step {k}; the steps so far are " \
-                                   "kept.", x
+        return Status.interrupted, (f"Interrupted ({interrupts.cause()}) at step {k}; the steps "
+                                    "so far are kept."), x
     if reason in ("max_steps", "nonfinite"):  # judged as the scalar engine judges: by ‖x‖ and f
         evidence = evidence_of(History(run.record, index, k))
         if unbounded(evidence):

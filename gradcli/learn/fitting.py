@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradcli import interrupts
 from gradcli.engine.plan import Plan
 from gradcli.errors import InputError
 from gradcli.learn.datasets import Table, read_table
@@ -250,8 +251,8 @@ def message(fit: Fit, tol: float, fixes: str) -> str:
     if fit.status == "diverged":
         return (f"Diverged in epoch {last.epoch}: the loss is no longer finite. Try {fixes}.")
     if fit.status == "interrupted":
-        return (f"Interrupted (Ctrl-C) after {fit.iterations} steps; the parameters so far are "
-                "kept.")
+        return (f"Interrupted ({interrupts.cause()}) after {fit.iterations} steps; the parameters "
+                "so far are kept.")
     return (f"Stopped after {last.epoch} epochs ({fit.iterations} steps): ‖∇L‖ = "
             f"{last.grad_norm:.2e} on the whole training set is still above tol {tol:g}; the "
             f"training loss went from {first.train_loss:.4g} to {last.train_loss:.4g}.")
