@@ -212,3 +212,19 @@ def test_basin_picture_colours_each_start_by_its_basin(tmp_path):
     gradcli("descend", "himmelblau", "--starts", "grid:10", "--save", str(target), "--json")
     text = target.read_text()
     assert text.count("(global minimum)") == 4 and "basin reached" in text
+
+
+@pytest.mark.parametrize(("args", "view"), [
+    (["sweep", "x**2", "--start", "1"], "sweep"), (["critical", "himmelblau"], "critical"),
+    (["fit", "w*x + b", "--data", "anscombe", "--target", "y"], "fit"), (["embed"], "embed"),
+    (["reparam", "rosenbrock", "--map", "x=u, y=v"], "reparam"),
+    (["descend", "himmelblau", "--starts", "grid:5"], "--starts"),
+])
+def test_a_gif_is_refused_before_any_work_where_no_animation_is_drawn(args, view, tmp_path):
+    run = gradcli(*args, "--save", str(tmp_path / "x.gif"))
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (f"error: --save for {view} draws a figure, not an animation: use "
+                          ".png, .svg or .pdf.\n")
+    help_text = gradcli(args[0], "--help").stdout
+    animated = args[0] == "descend"  # descend animates a single run's path
+    assert (".gif for an animation" in " ".join(help_text.split())) == animated

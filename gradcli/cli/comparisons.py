@@ -47,6 +47,7 @@ from gradcli.cli.options import (
 from gradcli.cli.pictures import (
     DEFAULT_FPS,
     Animate,
+    Figure,
     Fps,
     Save,
     check_animate,
@@ -253,7 +254,7 @@ def sweep(
     variables: Variables = None,
     dim: Dim = None,
     record_every: RecordEvery = None,
-    save: Save = None,
+    save: Figure = None,
     json: Json = False,
 ) -> None:
     """Many learning rates in one batch, against 2/λmax.
@@ -282,11 +283,7 @@ def sweep(
         )
 
         rates = parse_rates(lr)
-        target = target_of(save)
-        if target is not None and target.format == "gif":
-            from gradcli.errors import InputError
-
-            raise InputError("--save for sweep draws a figure: use .png, .svg or .pdf.")
+        target = target_of(save, still="sweep")
         stop = stop_rules(steps, tol, None, None)
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule)
         problem, point = _prepare(expr, variables, start, dim)

@@ -171,7 +171,7 @@ def descend(
 
         check_positive(lr, "--lr")
         check_fps(fps)
-        target = target_of(save)
+        target = target_of(save, still="--starts" if starts is not None else None)
         if animate and starts is not None:
             raise InputError("--animate replays one path; with --starts use --save basins.png "
                              "for a picture of the basins.")

@@ -28,7 +28,7 @@ from gradcli.cli.options import (
     one_output,
     transforms_from,
 )
-from gradcli.cli.pictures import Save, target_of
+from gradcli.cli.pictures import Figure, target_of
 
 NEIGHBOURS = 5
 
@@ -74,7 +74,7 @@ def embed(
         show_default=False)] = None,
     table: Table = True,
     plot: Plot = None,
-    save: Save = None,
+    save: Figure = None,
     json: Json = False,
     csv: Annotated[bool, typer.Option("--csv", help="One row per word: the word and its "
                                                     "coordinates.")] = False,
@@ -114,9 +114,7 @@ def embed(
             raise InputError(f"--vocab must be a whole number from 2 to {lesson.MAX_VOCAB}, not "
                              f"{vocab} (training holds several N × N matrices: at "
                              f"{lesson.MAX_VOCAB}, about 32 MB each).")
-        picture = target_of(save)
-        if picture is not None and picture.format == "gif":
-            raise InputError("--save for embed draws a figure: use .png, .svg or .pdf.")
+        picture = target_of(save, still="embed")
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule,
                          transforms_from(noise, seed if noise is not None else None,
                                          accumulate, clip_norm, clip_value))

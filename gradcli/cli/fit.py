@@ -27,7 +27,7 @@ from gradcli.cli.options import (
     one_output,
     transforms_from,
 )
-from gradcli.cli.pictures import Save, target_of
+from gradcli.cli.pictures import Figure, target_of
 
 DEFAULT_BATCH = 32
 DEFAULT_EPOCHS = 100
@@ -106,7 +106,7 @@ def fit(
         "--tol", help="Stop when ‖∇L‖ over the training set ≤ tol (0 turns it off).")] = 1e-6,
     table: Table = True,
     plot: Plot = None,
-    save: Save = None,
+    save: Figure = None,
     json: Json = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print one row per epoch as CSV.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -154,9 +154,7 @@ def fit(
         if epochs < 1:
             raise InputError(f"--epochs must be a whole number ≥ 1, not {epochs}.")
         rows = DEFAULT_BATCH if batch is None else _batch(batch)
-        picture = target_of(save)
-        if picture is not None and picture.format == "gif":
-            raise InputError("--save for fit draws a figure: use .png, .svg or .pdf.")
+        picture = target_of(save, still="fit")
         plan = make_plan(method, method_options(momentum, decay, beta1, beta2, eps), schedule,
                          transforms_from(None, None, accumulate, clip_norm, clip_value))
         setup = prepare(model, preset, data, target, loss, features, params, standardize, val,

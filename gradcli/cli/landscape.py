@@ -18,7 +18,7 @@ from gradcli.cli.app import (
 )
 from gradcli.cli.derivatives import Format, style_named
 from gradcli.cli.options import is_large, point_option
-from gradcli.cli.pictures import Save, save_points, target_of
+from gradcli.cli.pictures import Figure, save_points, target_of
 
 Box = Annotated[str | None, typer.Option(
     "--box", metavar="LOW:HIGH[,…]",
@@ -42,7 +42,7 @@ def critical(
         "--numeric", help="Skip SymPy's solver; search numerically only.")] = False,
     variables: Variables = None,
     dim: Dim = None,
-    save: Save = None,
+    save: Figure = None,
     json: Json = False,
 ) -> None:
     """Every critical point in a box, classified.
@@ -68,7 +68,7 @@ def critical(
         from gradcli.render import landscape as view
         from gradcli.symbolic.printing import plain
 
-        target = target_of(save)
+        target = target_of(save, still="critical")
         problem = written_out(Problem.resolve(expression_text(expr), variables, dim),
                               "critical searches every critical point", "hessian --at P to "
                               "classify one point")

@@ -20,6 +20,11 @@ Save = Annotated[str | None, typer.Option(
     help="Also write the figure to FILE: .png, .svg or .pdf, or .gif for an animation of the "
          "path(s) (needs the images extra: pip install \"gradcli[images]\").",
     show_default=False)]
+Figure = Annotated[str | None, typer.Option(
+    "--save", metavar="FILE",
+    help="Also write the figure to FILE: .png, .svg or .pdf (needs the images extra: pip "
+         "install \"gradcli[images]\").",
+    show_default=False)]
 Fps = Annotated[float, typer.Option(
     "--fps", help="Frames per second of a .gif (--save) or of --animate.")]
 Animate = Annotated[bool, typer.Option(
@@ -38,13 +43,19 @@ def check_fps(fps: float) -> None:
         raise InputError(f"--fps must be a number in (0, {MAX_FPS:g}], not {fps:g}.")
 
 
-def target_of(save: str | None):
-    """The checked --save target (before any work is done), or None."""
+def target_of(save: str | None, still: str | None = None):
+    """The checked --save target (before any work is done), or None. `still` names a view that
+    draws a figure, never an animation: a .gif is refused for it."""
     if save is None:
         return None
+    from gradcli.errors import InputError
     from gradcli.render.images import check_target
 
-    return check_target(save)
+    target = check_target(save)
+    if still is not None and target.format == "gif":
+        raise InputError(f"--save for {still} draws a figure, not an animation: use .png, .svg "
+                         "or .pdf.")
+    return target
 
 
 def _runs(labels: Sequence[str], results) -> list:

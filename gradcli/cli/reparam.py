@@ -22,7 +22,7 @@ from gradcli.cli.options import (
     start_point,
     stop_rules,
 )
-from gradcli.cli.pictures import Save, target_of
+from gradcli.cli.pictures import Figure, target_of
 
 
 @app.command()
@@ -43,7 +43,7 @@ def reparam(
     variables: Variables = None,
     table: Table = True,
     plot: Plot = None,
-    save: Save = None,
+    save: Figure = None,
     json: Json = False,
 ) -> None:
     """The same function in new coordinates θ = ψ(φ): a different descent path, the same
@@ -85,7 +85,7 @@ def reparam(
         if not mapping.strip():
             raise InputError("--map is required: the old variables in terms of new ones, such "
                              "as --map \"x=u, y=10*v\".")
-        picture = target_of(save)
+        picture = target_of(save, still="reparam")
         stop = stop_rules(steps, tol, None, None)
         entries = parse_methods(methods)
         plans = [make_plan(e.method, e.params, schedule) for e in entries]
