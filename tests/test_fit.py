@@ -296,3 +296,19 @@ def test_quiet_prints_the_parameters_in_the_order_of_the_json(model):
     parameters = gradcli(*args, "--json").json()["parameters"]
     assert numbers == list(parameters.values())
     assert list(parameters) == (["b", "w"] if len(model) == 1 else ["w_x", "b"])
+
+
+def test_the_anscombe_help_example_lands_near_least_squares():
+    """fit --help's anscombe line: minibatch SGD ends within 0.05 of Anscombe's y = 3 + x/2
+    (numpy.linalg.lstsq on the rows gives w = 0.5001, b = 3.0001)."""
+    from gradcli.learn.datasets import read_table
+
+    table = read_table("anscombe")
+    x, y = table.numbers("x"), table.numbers("y")
+    w, b = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0]
+    shown = " ".join(gradcli("fit", "--help").stdout.replace(" \\\n", " ").split())
+    assert "--features x --target y --standardize --lr 0.1" in shown
+    data = gradcli("fit", "--model", "linear", "--data", "anscombe", "--features", "x",
+                   "--target", "y", "--standardize", "--lr", "0.1", "--json").json()
+    assert data["parameters_original"]["w_x"] == pytest.approx(w, abs=0.05)
+    assert data["parameters_original"]["b"] == pytest.approx(b, abs=0.05)

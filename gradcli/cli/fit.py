@@ -125,7 +125,7 @@ def fit(
 
       gradcli fit --model softmax --data iris --target species --standardize --val 0.2
 
-      gradcli fit --model linear --data anscombe --features x --target y --batch full --json
+      gradcli fit --model linear --data anscombe --features x --target y --standardize --lr 0.1
 
       gradcli fit "w*x + b" --data points.csv --target y --accumulate --lr 0.001
 
