@@ -312,3 +312,37 @@ def test_the_anscombe_help_example_lands_near_least_squares():
                    "--target", "y", "--standardize", "--lr", "0.1", "--json").json()
     assert data["parameters_original"]["w_x"] == pytest.approx(w, abs=0.05)
     assert data["parameters_original"]["b"] == pytest.approx(b, abs=0.05)
+
+
+def test_a_symmetric_zero_start_is_a_stationary_point_not_a_minimum():
+    # a, c, w start at 0: ∂L/∂a ∝ relu(0) = 0, ∂L/∂w and ∂L/∂c ∝ a = 0, so only b moves, to
+    # mean(y), and ‖∇L‖ vanishes with the loss at y's variance: a saddle, not a fit
+    from gradcli.learn.datasets import read_table
+
+    y = read_table("anscombe").numbers("y")
+    args = ("fit", "a*relu(w*x + c) + b", "--data", "anscombe", "--target", "y",
+            "--standardize", "--batch", "full", "--epochs", "3000", "--lr", "0.05")
+    run = gradcli(*args, "--json")
+    data = run.json()
+    assert (data["status"], run.code) == ("stationary", 3)
+    assert data["parameters"]["b"] == pytest.approx(y.mean(), rel=1e-6)
+    assert data["epochs"][-1]["train_loss"] == pytest.approx(y.var(), rel=1e-6)
+    assert data["message"].startswith("Stopped at a stationary point that is no minimum: a, c, w "
+                                      "never moved from 0: their gradients were exactly 0")
+    assert data["message"].endswith("Start elsewhere, for example with --init random:0.5.")
+    advised = gradcli(*args, "--init", "random:0.5", "--json").json()  # the advice works
+    assert advised["status"] == "converged"
+    assert advised["epochs"][-1]["train_loss"] < 0.5 * y.var()
+
+
+def test_separable_classes_have_no_minimum_to_converge_to(tmp_path):
+    path = tmp_path / "separable.csv"
+    path.write_text("x,c\n" + "".join(f"{v},{'a' if v < 0 else 'b'}\n"
+                                       for v in (-3, -2.5, -2, -1.5, 1.5, 2, 2.5, 3)))
+    run = gradcli("fit", "--model", "logistic", "--data", str(path), "--target", "c", "--batch",
+                  "full", "--epochs", "5000", "--lr", "0.5", "--tol", "1e-2", "--json")
+    data = run.json()
+    assert (data["status"], run.code) == ("flat", 3)
+    assert data["epochs"][-1]["train_accuracy"] == 1.0
+    assert "the training classes are separated perfectly (accuracy 1): the loss only falls as " \
+           "the weights grow" in data["message"]

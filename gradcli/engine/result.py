@@ -44,6 +44,8 @@ TRAINING_EXIT_CODES = {
     "max_steps": ExitCode.OK,  # embed: the steps asked for are done
     "diverged": ExitCode.NUMERIC_FAILURE,
     "interrupted": ExitCode.INTERRUPTED,
+    "stationary": ExitCode.NOT_CONVERGED,  # fit: the gradient test stopped at a saddle
+    "flat": ExitCode.NOT_CONVERGED,  # fit: ... where the loss has no minimum
 }
 
 

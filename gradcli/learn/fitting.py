@@ -15,7 +15,7 @@ from gradcli.errors import InputError
 from gradcli.learn.datasets import Table, read_table
 from gradcli.learn.losses import HEADS
 from gradcli.learn.models import PRESETS, Model, custom, preset
-from gradcli.learn.training import Data, Fit, least_squares, train
+from gradcli.learn.training import Data, Fit, least_squares, loss_and_gradient, train
 from gradcli.symbolic.budget import paused
 
 LOSSES = tuple(HEADS)
@@ -193,6 +193,10 @@ def run(problem: Setup, plan: Plan, lr: float, batch: int | None, epochs: int, s
         fit = fit._replace(status="diverged")
     fixes = divergence_fixes(plan.transforms.clipping, problem.scaling is not None)
     text = message(fit, tol, fixes)
+    if fit.status == "converged":  # ‖∇L‖ met the tolerance: but at a minimum?
+        judged = no_minimum(problem, fit)
+        if judged is not None:
+            fit, text = fit._replace(status=judged[0]), judged[1]
     if fit.status == "max_epochs" and problem.scaling is None:
         text += scale_note(problem.model.features, problem.train.X)
     return Outcome(problem, fit, full, lstsq, text)
@@ -216,6 +220,51 @@ def scale_note(features: tuple[str, ...], X: np.ndarray) -> str:
     return (f" The features' scales differ by a factor of {top / bottom:.3g} ({what}, against 1 "
             "for a bare parameter), so a rate small enough for the steep directions crawls "
             "along the others; --standardize rescales them.")
+
+
+NUDGES = 32  # random directions tried around a stationary point
+NUDGE = 1e-2  # their length, relative to max(1, ‖θ‖)
+
+
+def no_minimum(problem: Setup, fit: Fit) -> tuple[str, str] | None:
+    """A gradient stop that is no minimum, as (status, sentence): parameters that never left a
+    symmetric start while a small step lowers the loss (a saddle), or classes separated so
+    that the loss only falls as the weights grow (no minimum at all)."""
+    model, data, theta = problem.model, problem.train, fit.theta
+    value = loss_and_gradient(model, problem.loss, data, theta)[0]
+    stuck = [name for name, now, then in zip(model.params, theta, fit.path[0], strict=True)
+             if now == then]
+    if stuck:
+        rng = np.random.default_rng(0)
+        size = NUDGE * max(1.0, float(np.linalg.norm(theta)))
+        nudges = rng.standard_normal((NUDGES, len(theta)))
+        lowest = min(loss_and_gradient(model, problem.loss, data,
+                                       theta + size * d / np.linalg.norm(d))[0] for d in nudges)
+        if lowest < value - 1e-9 * max(1.0, abs(value)):
+            return "stationary", (
+                f"Stopped at a stationary point that is no minimum: {', '.join(stuck)} never "
+                f"moved from {_values(fit.path[0], model.params, stuck)}: their gradients were "
+                "exactly 0 at every step, as at a symmetric start (such as zeros multiplying "
+                "each other, or under relu), so the model never used them; a step of "
+                f"{size:.2g} from here lowers the loss from {value:.6g} to {lowest:.6g}. Start "
+                "elsewhere, for example with --init random:0.5.")
+    last = fit.epochs[-1]
+    if problem.loss in ("bce", "ce") and last.train_accuracy == 1.0:
+        doubled = loss_and_gradient(model, problem.loss, data, 2 * theta)[0]
+        if doubled < value:
+            return "flat", (
+                f"Stopped by the tolerance, but the training classes are separated perfectly "
+                f"(accuracy 1): the loss only falls as the weights grow ({value:.4g} now, "
+                f"{doubled:.4g} at twice these weights), so it has no minimum, and a smaller --tol "
+                "would only make them larger. What is learned is the weights' direction: keep the "
+                "tolerance as a deliberate early stop, and check it on held-out rows with --val.")
+    return None
+
+
+def _values(theta: np.ndarray, params: tuple[str, ...], names: list[str]) -> str:
+    values = {name: float(value) for name, value in zip(params, theta, strict=True)}
+    shown = sorted({f"{values[name]:g}" for name in names})
+    return shown[0] if len(shown) == 1 else "(" + ", ".join(shown) + ")"
 
 
 RISE = 10.0  # a finished run whose loss ends this many times above its start and its lowest
