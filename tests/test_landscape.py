@@ -240,3 +240,21 @@ def test_starts_that_cannot_move_are_counted_but_are_no_basins():
     for run in data["runs"]:
         assert (run["basin"] is None) == (run["status"] != "converged"), run
     assert sum(b["count"] for b in data["basins"]) == data["statuses"]["converged"]
+
+
+def test_the_global_minimum_is_the_first_basin_whatever_its_share():
+    """rastrigin from a 30 × 30 grid: the global minimum's basin holds 4 starts, fewer than many
+    local minima's 9, and is still listed first (label 1) with its coordinates."""
+    data = gradcli("descend", "rastrigin", "--starts", "grid:30", "--json").json()
+    first = data["basins"][0]
+    assert first["known"] == "global minimum" and first["label"] == "1"
+    assert first["x"] == [pytest.approx(0, abs=1e-9)] * 2 and first["count"] == 4
+    assert max(b["count"] for b in data["basins"]) == 9
+
+
+def test_a_basin_legend_says_where_the_minimum_is():
+    from gradcli.cli.descend import basin_legend
+    from gradcli.explore.multistart import Basin
+
+    basin = Basin("1", (3.0000000001, 1.9999999), 1.2e-17, "minimum", "global minimum", 105)
+    assert basin_legend(basin) == "1: minimum at (3, 2), f = 1.2e-17 (global minimum)"

@@ -257,6 +257,13 @@ def settings_of(result) -> str:
     return settings_text(result.params)
 
 
+def basin_legend(basin) -> str:
+    """`1: minimum at (3, 2), f = 0 (global minimum)`: where the basin's runs ended, and what."""
+    where = ", ".join(f"{v:.4g}" for v in basin.x)
+    return (f"{basin.label}: {basin.kind} at ({where}), f = {basin.f:.4g}"
+            + (f" ({basin.known})" if basin.known else ""))
+
+
 def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, table, target):
     """Every start in one batch; report the basins, not the paths."""
     from gradcli.boxes import parse_box
@@ -307,8 +314,8 @@ def many_starts(problem, plan, rate, stop, spec, box_text, seed, *, json, plot, 
                                                plot_width(), 24, wants_colour(sys.stdout),
                                                known, minima) + "\n")
     if target is not None:
-        groups = [(f"{b.label}: {b.kind} f = {b.f:.4g}" + (f" ({b.known})" if b.known else ""),
-                   points[found.membership == index]) for index, b in enumerate(found.basins)]
+        groups = [(basin_legend(b), points[found.membership == index])
+                  for index, b in enumerate(found.basins)]
         groups.append(("no basin", points[found.membership == -1]))
         save_points(target, problem, region, groups,
                     picture_title(problem, f"basins of {len(points)} starts ({spec})"),

@@ -106,15 +106,17 @@ def basins(problem: Problem, outcomes: Outcomes, box: Box) -> Basins:
         by_group = np.lexsort((f, groups))  # within each group, lowest f first
         starts = np.searchsorted(groups[by_group], np.arange(len(counts)))
         best = by_group[starts]  # the member with the lowest f stands for its basin
-        order = np.argsort(-counts, kind="stable")
+        points = [tuple(float(v) for v in ends[member]) for member in best]
+        known = [known_label(problem, x) for x in points]
+        # the library's global minima first (they get the first labels), then by share of starts
+        order = np.lexsort((-counts, [label != "global minimum" for label in known]))
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         membership[settled] = rank[groups]
         kinds = classify(problem, ends[best])
         for position, index in enumerate(order):
-            x = tuple(float(v) for v in ends[best[index]])
-            found.append(Basin(LABELS[position] if position < len(LABELS) else "+", x,
-                               float(f[best[index]]), kinds[index][0], known_label(problem, x),
-                               int(counts[index])))
+            found.append(Basin(LABELS[position] if position < len(LABELS) else "+",
+                               points[index], float(f[best[index]]), kinds[index][0],
+                               known[index], int(counts[index])))
     statuses = Counter(str(status) for status in outcomes.status)
     return Basins(tuple(found), membership, dict(statuses))
