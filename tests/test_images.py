@@ -5,6 +5,7 @@ import os
 import re
 import sys
 
+import numpy as np
 import pytest
 
 from tests.conftest import gradcli
@@ -228,3 +229,15 @@ def test_a_gif_is_refused_before_any_work_where_no_animation_is_drawn(args, view
     help_text = gradcli(args[0], "--help").stdout
     animated = args[0] == "descend"  # descend animates a single run's path
     assert (".gif for an animation" in " ".join(help_text.split())) == animated
+
+
+def test_a_run_away_path_is_drawn_up_to_where_it_leaves_the_starts_scale():
+    from gradcli.explore.surface import drawn_steps
+
+    swings = np.array([[(-2.0) ** k] for k in range(400)])  # x² at η = 1.5 from 1
+    assert drawn_steps(swings) == 7  # 1, −2, 4, −8, 16, −32, 64: all within 100 of the start
+    settling = np.array([[0.8 ** k] for k in range(400)])
+    assert drawn_steps(settling) == 400
+    text = gradcli("descend", "x**2", "--start", "1", "--lr", "1.5", "--no-table",
+                   "--plot").stdout
+    assert "gd, steps 0–6 drawn (E is step 6; after it the iterates run away)" in text

@@ -404,15 +404,23 @@ def descent_plots(problem, result, width: int, colour: bool) -> str:
                          "‖∇f(x_k)‖ against step k", width, 12, colour),
     ]
     finite = np.isfinite(history.x).all(axis=1) if history.x.size else np.array([False])
-    if not is_large(problem) and len(problem.variables) == 2 and finite.any():
-        grid = surface_grid(problem, box_around(history.x), width, 22)
-        parts.append(surface_map(grid, [(result.method, history.x)], width, 24, colour))
-    if not is_large(problem) and len(problem.variables) == 1 and finite.any():
+    if is_large(problem) or len(problem.variables) > 2 or not finite.any():
+        return "\n\n".join(parts) + "\n"
+    from gradcli.explore.surface import drawn_steps
+
+    keep = drawn_steps(history.x)  # a run-away path: its first swings, not ±1e100
+    label = result.method if keep == len(history.x) else \
+        f"{result.method}, steps 0–{int(history.k[keep - 1])} drawn (E is step " \
+        f"{int(history.k[keep - 1])}; after it the iterates run away)"
+    path, values = history.x[:keep], history.f[:keep]
+    if len(problem.variables) == 2:
+        grid = surface_grid(problem, box_around(path), width, 22)
+        parts.append(surface_map(grid, [(label, path)], width, 24, colour))
+    else:
         from gradcli.explore.surface import curve, interval_around
         from gradcli.render.plots import curve_plot
 
-        line = curve(problem, interval_around(history.x[finite]), 2 * width)
-        parts.append(curve_plot(line.xs, line.values,
-                                [(result.method, history.x[:, 0], history.f)], width, 20,
+        line = curve(problem, interval_around(path), 2 * width)
+        parts.append(curve_plot(line.xs, line.values, [(label, path[:, 0], values)], width, 20,
                                 colour))
     return "\n\n".join(parts) + "\n"

@@ -80,9 +80,15 @@ def scenery(problem, runs, columns: int = 160, rows: int = 160):
     sampled on `columns` × `rows` points (a file wants more than a terminal)."""
     import numpy as np
 
-    from gradcli.explore.surface import box_around, curve, interval_around, surface_grid
+    from gradcli.explore.surface import (
+        box_around,
+        curve,
+        drawn_steps,
+        interval_around,
+        surface_grid,
+    )
 
-    points = np.vstack([run.x for run in runs])
+    points = np.vstack([run.x[:drawn_steps(run.x)] for run in runs])  # a run-away's first swings
     finite = points[np.isfinite(points).all(axis=1)]
     minima = [m.point for m in problem.entry.minima] if problem.entry is not None else []
     if _drawable(problem) == 2 and len(finite):

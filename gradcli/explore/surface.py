@@ -42,6 +42,20 @@ class Curve(NamedTuple):
     values: np.ndarray  # NaN where f is undefined
 
 
+RUNAWAY = 100.0  # a path is drawn until it leaves this many times the start's scale
+
+
+def drawn_steps(x: np.ndarray) -> int:
+    """How many leading points of a path to draw: all of them, unless it runs away (a
+    divergence to 1e100 would flatten every jump): then those within RUNAWAY × max(1, ‖x₀‖) of
+    the start, so the first swings stay visible (at least two points)."""
+    finite = np.isfinite(x).all(axis=1)
+    reach = RUNAWAY * max(1.0, float(np.linalg.norm(x[0])))
+    with np.errstate(all="ignore"):
+        far = ~finite | (np.linalg.norm(np.where(finite[:, None], x - x[0], 0.0), axis=1) > reach)
+    return len(x) if not far.any() else max(int(np.argmax(far)), 2)
+
+
 def interval_around(points: np.ndarray, margin: float = 0.25) -> tuple[float, float]:
     """For one variable: the range of the points, widened as `box_around` widens a box."""
     doubled = np.column_stack([points[:, 0], points[:, 0]])

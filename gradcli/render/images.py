@@ -20,7 +20,7 @@ import numpy as np
 from gradcli import interrupts
 from gradcli.counts import shown
 from gradcli.errors import InputError
-from gradcli.explore.surface import Curve, SurfaceGrid
+from gradcli.explore.surface import Curve, SurfaceGrid, drawn_steps
 from gradcli.symbolic.budget import outside_budget
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".gif": "gif"}
@@ -246,8 +246,13 @@ def _curve_with_iterates(axes, line: Curve, runs: Sequence[Run], name: str,
     for index, run in enumerate(runs):
         colour, marker = PALETTE[index % len(PALETTE)], MARKERS[index % len(MARKERS)]
         xs, fs = run.x[:upto, 0], run.f[:upto]
+        away = "" if drawn_steps(run.x) == len(run.x) else " (then off the frame: it runs away)"
         axes.plot(xs, fs, color=colour, marker=marker, markersize=5, linewidth=1,
-                  label=f"iterates, {run.label}")
+                  label=f"iterates, {run.label}{away}")
+    finite = line.values[np.isfinite(line.values)]
+    axes.set_xlim(line.xs[0], line.xs[-1])  # the curve's interval: a run-away's first swings
+    if len(finite):
+        axes.set_ylim(finite.min() - 0.05 * np.ptp(finite), finite.max() + 0.05 * np.ptp(finite))
     axes.set_xlabel(name)
     axes.set_ylabel(f"f({name})")
     axes.set_title("f and the iterates")
