@@ -241,3 +241,13 @@ def test_a_run_away_path_is_drawn_up_to_where_it_leaves_the_starts_scale():
     text = gradcli("descend", "x**2", "--start", "1", "--lr", "1.5", "--no-table",
                    "--plot").stdout
     assert "gd, steps 0–6 drawn (E is step 6; after it the iterates run away)" in text
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+def test_a_terminal_map_keeps_one_unit_the_same_across_and_down(width):
+    from gradcli.explore.surface import CELL_ASPECT, MAP_FRAME, map_box
+
+    (x0, x1), (y0, y1) = map_box(np.array([[0.0, 0.0], [1.0, 2.0]]), width, 22)
+    across, down = (x1 - x0) / (width - MAP_FRAME), (y1 - y0) / (22 * CELL_ASPECT)
+    assert across == pytest.approx(down)  # units per character width vs per (half) row
+    assert x0 <= 0 and x1 >= 1 and y0 <= 0 and y1 >= 2  # the path stays inside

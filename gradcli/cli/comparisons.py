@@ -216,7 +216,7 @@ def function_of(problem):
 def _paths_plots(problem, labels, results, width: int, colour: bool) -> str:
     import numpy as np
 
-    from gradcli.explore.surface import box_around, surface_grid
+    from gradcli.explore.surface import map_box, surface_grid
     from gradcli.render.plots import Series, convergence_plot, surface_map
 
     parts = [convergence_plot([Series(label, r.history.k, r.history.f)
@@ -227,7 +227,8 @@ def _paths_plots(problem, labels, results, width: int, colour: bool) -> str:
                  for label, r in zip(labels, results, strict=True)]
         paths = [(label, path) for label, path in paths if len(path)]
         if paths:
-            grid = surface_grid(problem, box_around(np.vstack([p for _, p in paths])), width, 22)
+            grid = surface_grid(problem, map_box(np.vstack([p for _, p in paths]), width, 22),
+                                width, 22)
             parts.append(surface_map(grid, paths, width, 24, colour))
     return "\n\n".join(parts) + "\n"
 

@@ -393,7 +393,7 @@ def descent_plots(problem, result, width: int, colour: bool) -> str:
     """Convergence of f and ‖∇f‖; for two variables, the map of f with the path."""
     import numpy as np
 
-    from gradcli.explore.surface import box_around, surface_grid
+    from gradcli.explore.surface import map_box, surface_grid
     from gradcli.render.plots import Series, convergence_plot, surface_map
 
     history = result.history
@@ -414,7 +414,7 @@ def descent_plots(problem, result, width: int, colour: bool) -> str:
         f"{int(history.k[keep - 1])}; after it the iterates run away)"
     path, values = history.x[:keep], history.f[:keep]
     if len(problem.variables) == 2:
-        grid = surface_grid(problem, box_around(path), width, 22)
+        grid = surface_grid(problem, map_box(path, width, 22), width, 22)
         parts.append(surface_map(grid, [(label, path)], width, 24, colour))
     else:
         from gradcli.explore.surface import curve, interval_around

@@ -242,7 +242,7 @@ def _show(report, runs, problem, table, plot) -> None:
     parts.append(Text("\n".join(sentences)))
     emit(Group(*parts))
     if (plot if plot is not None else sys.stdout.isatty()) and len(problem.variables) == 2:
-        from gradcli.explore.surface import box_around, surface_grid
+        from gradcli.explore.surface import map_box, surface_grid
         from gradcli.render.plots import surface_map
 
         paths = _paths(runs)
@@ -250,7 +250,7 @@ def _show(report, runs, problem, table, plot) -> None:
 
         width = plot_width()
         points = np.vstack([p for _, p in paths])
-        grid = surface_grid(problem, box_around(points[np.isfinite(points).all(axis=1)]),
+        grid = surface_grid(problem, map_box(points[np.isfinite(points).all(axis=1)], width, 22),
                             width, 22)
         sys.stdout.write("\n" + surface_map(grid, paths, width, 24, wants_colour(sys.stdout))
                          + "\n")

@@ -28,6 +28,26 @@ def box_around(points: np.ndarray, margin: float = 0.25) -> Box:
             (float(low[1] - pad[1]), float(high[1] + pad[1])))
 
 
+CELL_ASPECT = 2.0  # a terminal character is about twice as tall as it is wide
+MAP_FRAME = 8  # columns of a terminal map taken by its y ticks and border
+
+
+def map_box(points: np.ndarray, width: int, rows: int) -> Box:
+    """The box around the points for a terminal map `width` characters wide and `rows` tall,
+    widened across or down so one unit spans the same distance both ways: circles stay round
+    and ∇f stays perpendicular to the contours, at any terminal width."""
+    (x0, x1), (y0, y1) = box_around(points)
+    wanted = (width - MAP_FRAME) / (CELL_ASPECT * rows)  # Δx/Δy that looks square
+    dx, dy = x1 - x0, y1 - y0
+    if dx < wanted * dy:
+        middle, dx = (x0 + x1) / 2, wanted * dy
+        x0, x1 = middle - dx / 2, middle + dx / 2
+    else:
+        middle, dy = (y0 + y1) / 2, dx / wanted
+        y0, y1 = middle - dy / 2, middle + dy / 2
+    return (x0, x1), (y0, y1)
+
+
 def surface_grid(problem: Problem, box: Box, columns: int, rows: int) -> SurfaceGrid:
     xs = np.linspace(box[0][0], box[0][1], columns)
     ys = np.linspace(box[1][0], box[1][1], rows)
