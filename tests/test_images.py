@@ -251,3 +251,17 @@ def test_a_terminal_map_keeps_one_unit_the_same_across_and_down(width):
     across, down = (x1 - x0) / (width - MAP_FRAME), (y1 - y0) / (22 * CELL_ASPECT)
     assert across == pytest.approx(down)  # units per character width vs per (half) row
     assert x0 <= 0 and x1 >= 1 and y0 <= 0 and y1 >= 2  # the path stays inside
+
+
+def test_a_saved_picture_says_where_it_went_and_an_animation_how_many_frames(tmp_path):
+    gif = tmp_path / "race.gif"
+    run = gradcli("compare", "x**2 + 3*y**2", "--start", "1,1", "--methods", "gd,adam",
+                  "--steps", "30", "--save", str(gif), "--no-plot", "--no-table")
+    assert run.stderr == f"note: wrote {gif} (31 frames).\n"  # k = 0, 1, …, 30
+    from PIL import Image
+
+    with Image.open(gif) as picture:
+        assert picture.n_frames == 31
+    png = tmp_path / "path.png"
+    still = gradcli("descend", "x**2", "--start", "1", "--lr", "0.1", "--save", str(png))
+    assert still.stderr == f"note: wrote {png}.\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from gradcli import interrupts
 from gradcli.counts import shown
 from gradcli.errors import InputError
 from gradcli.explore.surface import Curve, SurfaceGrid, drawn_steps
+from gradcli.render.progress import progress_bar
 from gradcli.symbolic.budget import outside_budget
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".gif": "gif"}
@@ -116,8 +118,9 @@ def _take_mode(temporary: str, path: Path) -> None:
         os.chown(temporary, old.st_uid, old.st_gid)
 
 
-def _atomically(target: Target, write: Callable[[str], None]) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
+def _atomically(target: Target, write: Callable[[str], None], what: str = "") -> None:
+    """Write through a temporary file in the same folder, then rename it into place, and say
+    so on stderr (`what` adds, e.g., the number of frames)."""
     handle, temporary = tempfile.mkstemp(prefix=".gradcli-", suffix=target.path.suffix,
                                          dir=target.path.parent)
     os.close(handle)
@@ -125,6 +128,7 @@ def _atomically(target: Target, write: Callable[[str], None]) -> None:
         write(temporary)
         _take_mode(temporary, target.path)
         os.replace(temporary, target.path)
+        sys.stderr.write(f"note: wrote {target.path}{what}.\n")
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError(f"--save '{target.path}': could not be written ({reason}).") from None
@@ -270,7 +274,6 @@ def animation(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid
         raise InputError("--save .gif animates a path over the map of f, which needs a "
                          "function of one or two variables; save a .png instead.")
     plt = _pyplot()
-    from PIL import Image
 
     longest = max(len(run.k) for run in runs)
     frames = np.unique(np.linspace(1, longest, min(MAX_FRAMES, longest)).astype(int))
@@ -309,31 +312,44 @@ def animation(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid
     canvas.draw()
     background = canvas.copy_from_bbox(figure.bbox)
     pictures = []
-    for upto in frames:
-        if interrupts.flag[0]:  # Ctrl-C: no half-drawn animation is written
-            plt.close(figure)
-            raise KeyboardInterrupt
-        canvas.restore_region(background)
-        for run, (trace, head) in zip(runs, traces, strict=True):
-            count = min(int(upto), len(run.k))
-            xs = run.x[:count, 0]
-            ys = run.x[:count, 1] if grid is not None else run.f[:count]
-            trace.set_data(xs, ys)
-            head.set_data(xs[-1:], ys[-1:])
-            axes.draw_artist(trace)
-            axes.draw_artist(head)
-        counter.set_text(f"k = {max(int(run.k[min(int(upto), len(run.k)) - 1]) for run in runs)}")
-        figure.draw_artist(counter)
-        rgba = np.asarray(canvas.buffer_rgba())
-        pictures.append(Image.fromarray(rgba[..., :3].copy()).convert(
-            "P", palette=Image.Palette.ADAPTIVE))
+    with progress_bar(len(frames), "drawing frames") as progress:
+        for upto in frames:
+            if interrupts.flag[0]:  # Ctrl-C: no half-drawn animation is written
+                plt.close(figure)
+                raise KeyboardInterrupt
+            if progress is not None:
+                progress(len(pictures))
+            pictures.append(_frame(figure, axes, (canvas, background), runs, traces, counter,
+                                   int(upto), grid is not None))
     plt.close(figure)
     pause = round(1000 / fps)
     durations = [pause] * (len(pictures) - 1) + [max(pause, round(HOLD_SECONDS * 1000))]
     _atomically(target, lambda name: pictures[0].save(
         name, format="GIF", save_all=True, append_images=pictures[1:], duration=durations,
-        loop=0, disposal=1))
+        loop=0, disposal=1), f" ({len(pictures)} frames)")
     return len(pictures)
+
+
+def _frame(figure, axes, drawing, runs: Sequence[Run], traces, counter, upto: int,
+           on_map: bool):
+    """One frame of an animation: the background restored, each path up to step `upto` drawn
+    on it (blitting), as a palette image."""
+    from PIL import Image
+
+    canvas, background = drawing
+    canvas.restore_region(background)
+    for run, (trace, head) in zip(runs, traces, strict=True):
+        count = min(upto, len(run.k))
+        xs = run.x[:count, 0]
+        ys = run.x[:count, 1] if on_map else run.f[:count]
+        trace.set_data(xs, ys)
+        head.set_data(xs[-1:], ys[-1:])
+        axes.draw_artist(trace)
+        axes.draw_artist(head)
+    counter.set_text(f"k = {max(int(run.k[min(upto, len(run.k)) - 1]) for run in runs)}")
+    figure.draw_artist(counter)
+    rgba = np.asarray(canvas.buffer_rgba())
+    return Image.fromarray(rgba[..., :3].copy()).convert("P", palette=Image.Palette.ADAPTIVE)
 
 
 @outside_budget

@@ -13,8 +13,8 @@ DELAY_SECONDS = 0.5
 
 
 @contextmanager
-def progress_bar(total: int) -> Iterator[Progress | None]:
-    """Yield a callback for the engine (None when stderr is not a terminal)."""
+def progress_bar(total: int, doing: str = "descending") -> Iterator[Progress | None]:
+    """Yield a callback for the engine or a drawing loop (None when stderr is not a terminal)."""
     if not sys.stderr.isatty():
         yield None
         return
@@ -31,7 +31,7 @@ def progress_bar(total: int) -> Iterator[Progress | None]:
         if bar is None:
             if time.monotonic() - started < DELAY_SECONDS:
                 return
-            bar = Progress("descending", BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+            bar = Progress(doing, BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
                            console=console(sys.stderr), transient=True)
             bar.start()
             task = bar.add_task("steps", total=total)
