@@ -265,3 +265,13 @@ def test_a_saved_picture_says_where_it_went_and_an_animation_how_many_frames(tmp
     png = tmp_path / "path.png"
     still = gradcli("descend", "x**2", "--start", "1", "--lr", "0.1", "--save", str(png))
     assert still.stderr == f"note: wrote {png}.\n"
+
+
+def test_animation_frames_follow_the_step_index_on_a_log_scale():
+    from gradcli.render.images import frame_steps
+
+    frames = frame_steps(10_001, 200)
+    assert frames[0] == 1 and frames[-1] == 10_001 and len(frames) <= 200
+    assert list(frames[:10]) == list(range(1, 11))  # Newton's 21 steps fill the first frames
+    assert (frames <= 22).sum() >= 20 and np.all(np.diff(frames) > 0)
+    assert list(frame_steps(31, 200)) == list(range(1, 32))  # few rows: every one a frame

@@ -161,8 +161,7 @@ def animate(problem, labels: Sequence[str], results, fps: float) -> None:
     stops the replay (the result is kept and printed as usual)."""
     import time
 
-    import numpy as np
-
+    from gradcli.render import images
     from gradcli.render.console import console, plot_width, wants_colour
 
     if not sys.stdout.isatty():
@@ -175,7 +174,7 @@ def animate(problem, labels: Sequence[str], results, fps: float) -> None:
     width, colour = plot_width(), wants_colour(sys.stdout)
     grid, line, _ = scenery(problem, runs, width, 22)
     longest = max(len(run.k) for run in runs)
-    frames = np.unique(np.linspace(1, longest, min(ANIMATION_FRAMES, longest)).astype(int))
+    frames = images.frame_steps(longest, ANIMATION_FRAMES)
 
     def frame(upto: int) -> Text:
         from gradcli.render.plots import curve_plot, surface_map

@@ -30,6 +30,16 @@ INSTALL = 'pip install "gradcli[images]"'
 # Okabe & Ito's colour-blind-safe palette (black left out: paths go over dark contours too).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+DASHES = ["-", "--", ":", "-."]  # with the marker, tells overlapping paths apart
+
+
+def frame_steps(longest: int, most: int) -> np.ndarray:
+    """Which recorded rows the frames of an animation end at: log-spaced, so a method that
+    finishes in 20 steps and one that takes 10,000 both move on screen (a finished path stays
+    drawn whole); every row when there are few."""
+    if longest <= most:
+        return np.arange(1, longest + 1)
+    return np.unique(np.geomspace(1, longest, most).round().astype(int))
 MAX_FRAMES = 200  # an animation subsamples its steps to at most this many frames
 HOLD_SECONDS = 1.5  # the last frame is held this long
 
@@ -276,7 +286,7 @@ def animation(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid
     plt = _pyplot()
 
     longest = max(len(run.k) for run in runs)
-    frames = np.unique(np.linspace(1, longest, min(MAX_FRAMES, longest)).astype(int))
+    frames = frame_steps(longest, MAX_FRAMES)
     figure, axes = plt.subplots(figsize=(9, 7), dpi=80)
     if grid is not None:
         _contours(axes, grid, plt)
@@ -299,6 +309,7 @@ def animation(target: Target, title: str, runs: Sequence[Run], grid: SurfaceGrid
         first = run.x[0, 0], (run.x[0, 1] if grid is not None else run.f[0])
         axes.plot(*first, marker="o", markersize=9, color=colour, markeredgecolor="white")
         (trace,) = axes.plot([], [], color=colour, marker=marker, markersize=4,
+                             linestyle=DASHES[index % len(DASHES)],
                              label=f"iterates, {run.label}", animated=True)
         (head,) = axes.plot([], [], marker="*", markersize=14, color=colour,
                             markeredgecolor="black", linestyle="none", animated=True)
