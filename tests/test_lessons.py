@@ -1,6 +1,8 @@
 """Two lessons as commands: embeddings moved by gradients (`embed`) and descent under a change
 of coordinates (`reparam`)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -180,3 +182,21 @@ def test_the_reparam_picture_title_writes_names_as_a_person_does():
 
     assert reparam_title(["x", "y"], {"x": "u", "y": "10*v"}) == \
         "f(x, y) in two coordinate systems: x = u, y = 10*v"
+
+
+def test_embed_scatters_are_framed_on_the_group_words():
+    import numpy as np
+
+    from gradcli.cli.embed import _framed
+
+    groups = [("a", "animals", np.array([[0.0, 0.0], [1.0, 1.0]])),
+              ("·", "others", np.array([[0.5, 0.5], [40.0, -50.0], [-30.0, 2.0]]))]
+    kept, box, outside = _framed(groups)
+    assert box == ((-0.25, 1.25), (-0.25, 1.25)) and outside == 2
+    assert kept[1][2].tolist() == [[0.5, 0.5]] and kept[0][2].tolist() == [[0, 0], [1, 1]]
+    alone = [("·", "others", np.array([[0.0, 0.0], [9.0, 9.0]]))]
+    assert _framed(alone) == (alone, None, 0)  # a corpus with no group words: all of it
+    text = gradcli("embed", "--plot", "--no-table").stdout
+    assert re.search(r"\(axes: the vectors themselves; \d+ other words outside the frame\)",
+                     text)
+    assert "after training — a animals  f foods  c colours  p places  · others" in text

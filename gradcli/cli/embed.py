@@ -253,6 +253,28 @@ def _groups(lesson, vocabulary, points):
     return [*found, ("·", "others", others.reshape(-1, 2))]
 
 
+def _framed(groups, path=None):
+    """The frame of a scatter: the box around the words that matter (the groups' words and a
+    tracked path), so fillers far out do not squeeze the groups into one blob; with it, the
+    groups cut to the words inside and how many other words fall outside (None, 0 when no
+    group word is present: then every word is the subject)."""
+    import numpy as np
+
+    from gradcli.explore.surface import box_around
+
+    named = [points for _, label, points in groups if label != "others" and len(points)]
+    if path is not None and len(path):
+        named.append(path)
+    if not named or sum(len(points) for points in named) < 2:
+        return groups, None, 0
+    box = box_around(np.vstack(named))
+    inside = [((box[0][0] <= p[:, 0]) & (p[:, 0] <= box[0][1]) & (box[1][0] <= p[:, 1])
+               & (p[:, 1] <= box[1][1])) for _, _, p in groups]
+    kept = [(marker, label, points[keep]) for (marker, label, points), keep in
+            zip(groups, inside, strict=True)]
+    return kept, box, int(sum((~keep).sum() for keep in inside))
+
+
 def _show(lesson, report, training, counts, table, plot, track) -> None:
     from rich.console import Group
     from rich.table import Table as RichTable
@@ -294,21 +316,24 @@ def _show(lesson, report, training, counts, table, plot, track) -> None:
             path = None
             if track is not None and title.startswith("after") and training.E.shape[1] == 2:
                 path = training.tracked
-            out.append(scatter_plot(_groups(lesson, counts.vocabulary, points), path,
-                                    title, width, 20, colour))
-            out.append(f"(axes: {how})")
+            kept, _, outside = _framed(_groups(lesson, counts.vocabulary, points), path)
+            out.append(scatter_plot(kept, path, title, width, 20, colour))
+            left_out = f"; {outside} other words outside the frame" if outside else ""
+            out.append(f"(axes: {how}{left_out})")
         sys.stdout.write("\n" + "\n\n".join(out) + "\n")
 
 
 def _save(picture, lesson, training, counts, report) -> None:
     from gradcli.render import images
 
-    groups = []
+    groups, frames = [], []
     for title, E in (("before", training.E0), ("after", training.E)):
         points, _ = lesson.projection(E)
-        groups.append([(f"{label} ({title})", pts) for _, label, pts in
-                       _groups(lesson, counts.vocabulary, points)])
+        named = _groups(lesson, counts.vocabulary, points)
+        _, box, outside = _framed(named)
+        groups.append([(f"{label} ({title})", pts) for _, label, pts in named])
+        frames.append((box, outside))
     images.embedding_figure(picture, "word vectors before and after training", groups,
                             training.steps, training.losses, report["best_loss"],
                             counts.vocabulary, [lesson.projection(training.E0)[0],
-                                                lesson.projection(training.E)[0]])
+                                                lesson.projection(training.E)[0]], frames)

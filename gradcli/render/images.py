@@ -422,22 +422,34 @@ def points_figure(target: Target, title: str, grid: SurfaceGrid,
 @outside_budget
 def embedding_figure(target: Target, title: str, groups: Sequence[Sequence[tuple]],
                      steps: np.ndarray, losses: np.ndarray, best: float,
-                     vocabulary: Sequence[str], planes: Sequence[np.ndarray]) -> None:
-    """The word vectors before and after training (each word labelled, one colour per group)
-    and the loss against the step with its floor H(context | word) marked."""
+                     vocabulary: Sequence[str], planes: Sequence[np.ndarray],
+                     frames: Sequence[tuple]) -> None:
+    """The word vectors before and after training (each word labelled, one colour per group;
+    each panel framed on the group words, the other words faint, those outside counted) and
+    the loss against the step with its floor H(context | word) marked."""
     plt = _pyplot()
     figure, axes = plt.subplots(1, 3, figsize=(20, 6.5))
     for panel, (grouped, plane, name) in enumerate(zip(groups, planes, ("before", "after"),
                                                        strict=True)):
         ax = axes[panel]
+        box, outside = frames[panel]
+        filler = len(grouped) - 1  # the last group holds the other words
         for index, (label, points) in enumerate(grouped):
             if len(points):
-                ax.scatter(points[:, 0], points[:, 1], s=30, label=label.split(" (")[0],
-                           color=PALETTE[index % len(PALETTE)] if index < len(grouped) - 1
-                           else "#999999", marker=MARKERS[index % len(MARKERS)])
+                ax.scatter(points[:, 0], points[:, 1], s=30 if index < filler else 14,
+                           label=label.split(" (")[0], alpha=1.0 if index < filler else 0.4,
+                           color=PALETTE[index % len(PALETTE)] if index < filler else "#999999",
+                           marker=MARKERS[index % len(MARKERS)])
+        others = {tuple(point) for point in grouped[filler][1].tolist()} if filler >= 0 else set()
         for word, (x, y) in zip(vocabulary, plane, strict=True):
-            ax.annotate(word, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
-        ax.set_title(f"{name} training")
+            faint = (float(x), float(y)) in others
+            ax.annotate(word, (x, y), fontsize=6 if faint else 8, alpha=0.5 if faint else 1.0,
+                        xytext=(3, 3), textcoords="offset points")
+        if box is not None:
+            ax.set_xlim(*box[0])
+            ax.set_ylim(*box[1])
+        ax.set_title(f"{name} training" + (f" ({outside} other words outside the frame)"
+                                           if outside else ""))
         ax.legend(loc="best", fontsize=9)
     axes[2].plot(steps, losses, color=PALETTE[0], label="loss L")
     axes[2].axhline(best, color=PALETTE[1], linestyle="--", label="H(context | word)")
