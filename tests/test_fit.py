@@ -346,3 +346,21 @@ def test_separable_classes_have_no_minimum_to_converge_to(tmp_path):
     assert data["epochs"][-1]["train_accuracy"] == 1.0
     assert "the training classes are separated perfectly (accuracy 1): the loss only falls as " \
            "the weights grow" in data["message"]
+
+
+@pytest.mark.parametrize("width", ["80", "120", "200"])
+def test_the_loss_surface_has_no_blank_stripes_at_any_width(width):
+    import os
+    import subprocess
+    import sys
+
+    text = subprocess.run([sys.executable, "-m", "gradcli", "fit", "w*x + b", "--data",
+                           "anscombe", "--target", "y", "--standardize", "--plot", "--no-table"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": width}).stdout
+    surface = text.split("f around the path")[1].splitlines()
+    rows = [row.split("│")[1] for row in surface if row.count("│") == 2]
+    assert len(rows) >= 15  # the rows without a tick label
+    shaded = [column for column in range(len(rows[0]))  # every column shaded in some row
+              if any(row[column] not in " " for row in rows if column < len(row))]
+    assert len(shaded) == len(rows[0])

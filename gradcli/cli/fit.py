@@ -239,7 +239,8 @@ def _plots(outcome, width: int, colour: bool) -> str:
         parts.append(data_plot(x, setup.train.y, xs, fitted,
                                (setup.model.features[0], setup.target), width, 18, colour))
     if len(fit.theta) == 2:
-        parts.append(surface_map(_surface(outcome), _paths(outcome), width, 24, colour))
+        # one sample per character column: a coarser grid leaves blank stripes when wide
+        parts.append(surface_map(_surface(outcome, width), _paths(outcome), width, 24, colour))
     return "\n\n".join(parts) + "\n"
 
 
