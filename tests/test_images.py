@@ -275,3 +275,16 @@ def test_animation_frames_follow_the_step_index_on_a_log_scale():
     assert list(frames[:10]) == list(range(1, 11))  # Newton's 21 steps fill the first frames
     assert (frames <= 22).sum() >= 20 and np.all(np.diff(frames) > 0)
     assert list(frame_steps(31, 200)) == list(range(1, 32))  # few rows: every one a frame
+
+
+def test_a_path_has_the_same_colour_in_the_curve_the_map_and_the_convergence_plot():
+    from gradcli.render.plots import PATH_COLOURS, SHADE_COLOUR, _one_colour_per_path
+
+    colours = _one_colour_per_path(2)
+    assert colours[0] == SHADE_COLOUR  # f itself: the curve, or the shaded map
+    assert colours[1:4] == [PATH_COLOURS[0]] * 3 and colours[4:7] == [PATH_COLOURS[1]] * 3
+    # the convergence plot draws series i as signal i, in PATH_COLOURS[i]: the same mapping
+    text = gradcli("--color", "always", "descend", "x**2", "--start", "1", "--lr", "0.1",
+                   "--no-table", "--plot").stdout
+    iterate = "\x1b[38;2;{};{};{}m●".format(*PATH_COLOURS[0])  # the path's first colour
+    assert iterate in text and "\x1b[38;2;{};{};{}m●".format(*PATH_COLOURS[1]) not in text

@@ -51,6 +51,13 @@ def _figure(width: int, height: int, colours: Sequence[tuple[int, int, int]] | N
     return figure
 
 
+def _one_colour_per_path(count: int) -> list[tuple[int, int, int]]:
+    """Signal colours for a picture of f with paths on it: grey for f, then path i in
+    PATH_COLOURS[i] for its line, its S and its E — the colour it has in the convergence plot."""
+    return [SHADE_COLOUR] + [PATH_COLOURS[i % len(PATH_COLOURS)] for i in range(count)
+                             for _ in range(3)]
+
+
 def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     """Round tick positions (1, 2 or 5 times a power of ten) covering [low, high]."""
     if not high > low:
@@ -124,9 +131,7 @@ def surface_map(grid: SurfaceGrid, paths: Sequence[tuple[str, np.ndarray]], widt
                 height: int, colour: bool) -> str:
     """f as shaded characters (equal-count bands, light = low, in grey) with each path drawn on
     top in its own colour and marker; the key is printed under the map."""
-    colours = [SHADE_COLOUR] + [PATH_COLOURS[i % len(PATH_COLOURS)] for i in range(len(paths))
-                                for _ in range(3)]  # each path: its line, S and E
-    figure = _figure(width, height, colours)
+    figure = _figure(width, height, _one_colour_per_path(len(paths)))
     values = grid.values
     finite = np.isfinite(values)
     shade = np.full(values.shape, " ", dtype="<U1")
@@ -255,7 +260,7 @@ def curve_plot(xs: np.ndarray, values: np.ndarray, paths: Sequence[tuple[str, np
                width: int, height: int, colour: bool) -> str:
     """f of one variable as a curve, each run's iterates (x_k, f(x_k)) joined on top: a rate
     that overshoots visibly jumps from side to side."""
-    figure = _figure(width, height)
+    figure = _figure(width, height, _one_colour_per_path(len(paths)))  # as in the map
     keep = np.isfinite(values)
     figure.draw(figure.signal(xs[keep].tolist(), values[keep].tolist(), marker="braille")
                 .lines())
