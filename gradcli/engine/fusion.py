@@ -123,6 +123,9 @@ def _rate(plan: Plan) -> list[str]:
     return ["eta = lr" if plan.schedule.constant else f"eta = lr*({plan.schedule.multiplier})"]
 
 
+INTERRUPT_EVERY = 4096  # steps of a fused scalar loop between looks at the Ctrl-C flag (~1 ms)
+
+
 def loop_source(problem: Problem, plan: Plan, stop: StopRules, with_function: bool,
                 progress: bool) -> str:
     """The single-run loop. f is inlined only when needed: for the f-change tolerance, or to
@@ -133,11 +136,7 @@ def loop_source(problem: Problem, plan: Plan, stop: StopRules, with_function: bo
     state = [f"s_{name}{i}" for name in _state_names(plan) for i in range(n)]
     where = f"k, {_pack(point)}, {_pack(before)}, (r_prev, c_prev), marked"
     update = _update(plan, n, "math.sqrt", "(k + 1)")
-    loop = [  # Ctrl-C is a flag (interrupts.flag), acted on here between two whole steps
-        "if interrupted[0]:",
-        "    interrupted[0] = 0",
-        f"    return 'interrupted', {where}",
-    ] + _kernel(problem, with_function, python_printer(), arrays=False) + [
+    loop = _kernel(problem, with_function, python_printer(), arrays=False) + [
         f"if not gg <= {GRADIENT_LIMIT_SQUARED!r}:",
         f"    return 'nonfinite', {where}",
         "if k == due:",
@@ -149,7 +148,15 @@ def loop_source(problem: Problem, plan: Plan, stop: StopRules, with_function: bo
         loop += [f"if abs(fv - f_last) <= {stop.f_tol!r} * (1 + abs(fv)):",
                  f"    return 'value', {where}",
                  "f_last = fv"]
-    loop += ["if k == steps:", f"    return 'max_steps', {where}"]
+    # The step limit's comparison also checks the Ctrl-C flag (interrupts.flag) every
+    # INTERRUPT_EVERY steps, between two whole steps: no test is added to the step itself.
+    loop += ["if k == check:",
+             "    if k == steps:",
+             f"        return 'max_steps', {where}",
+             "    if interrupted[0]:",
+             "        interrupted[0] = 0",
+             f"        return 'interrupted', {where}",
+             f"    check = min(steps, k + {INTERRUPT_EVERY})"]
     if progress:
         loop += [f"if not k % {PROGRESS_EVERY}:", "    progress(k)"]
     loop += _rate(plan) + _transforms(plan, n, arrays=False) + update.lines
@@ -169,6 +176,7 @@ def loop_source(problem: Problem, plan: Plan, stop: StopRules, with_function: bo
              f"    {_pack(point)} = start",
              f"    {_pack(before)} = start",
              "    k = due = 0",
+             f"    check = min(steps, {INTERRUPT_EVERY})",
              "    f_last = math.inf",
              "    r_prev, c_prev, marked = math.nan, False, 0"]
     lines += [f"    {name} = 0.0" for name in state]
