@@ -75,13 +75,24 @@ def test_a_text_point_file_with_too_many_numbers_is_not_read_whole(tmp_path):
     assert data["gradient_value"] == [3.0] * 4
 
 
-def test_a_csv_past_the_cell_limit_is_refused_while_it_streams(tmp_path):
-    from gradcli.learn.datasets import MAX_CELLS
+def test_a_csv_past_the_cell_limit_is_refused_while_it_streams(tmp_path, monkeypatch):
+    from gradcli.learn import datasets
 
+    monkeypatch.setattr(datasets, "MAX_CELLS", 1000)  # the rule, at a size a test can afford
     path = tmp_path / "big.csv"
-    path.write_text("x,y\n" + "1,2\n" * (MAX_CELLS // 2 + 1))
+    path.write_text("x,y\n" + "1,2\n" * 100_000)
+    read: list[int] = []
+    original = datasets.csv.reader
+
+    def counting(lines):  # how many rows were read before the refusal
+        for row in original(lines):
+            read.append(1)
+            yield row
+
+    monkeypatch.setattr(datasets.csv, "reader", counting)
     _refused(gradcli("fit", "w*x + b", "--data", str(path), "--target", "y"),
-             f"error: {path} has more than {MAX_CELLS} cells; the limit is {MAX_CELLS}.\n")
+             f"error: {path} has more than 1000 cells; the limit is 1000.\n")
+    assert len(read) == 502  # the header and 501 rows of 2 cells: not the 100,000 rows
 
 
 def test_an_unterminated_quote_stays_on_one_line(tmp_path):

@@ -6,7 +6,7 @@ signalled at a random moment from 0 to 1.6 s later (while Python imports, while 
 set up, while the loop steps, while a picture is drawn) and
 must end as the README says: exit 130, one line on stderr, no traceback, and with --json exactly
 one whole JSON document that says `interrupted`. Two busy processes compete for the 2 cores
-meanwhile. GRADCLI_INTERRUPTS sets the number of signals per command (the suite sends 4; the
+meanwhile. GRADCLI_INTERRUPTS sets the number of signals per command (the suite sends 2; the
 reliability issue's stress run sends 50 or more).
 """
 
@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import handles_signals, wait_until
 
-PER_COMMAND = int(os.environ.get("GRADCLI_INTERRUPTS", "4"))
+PER_COMMAND = int(os.environ.get("GRADCLI_INTERRUPTS", "2"))
 LONGEST_DELAY = 1.6
 COMMANDS = {
     "fit": ["fit", "--model", "softmax", "--data", "iris", "--target", "species", "--batch", "1",
