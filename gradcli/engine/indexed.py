@@ -18,6 +18,7 @@ import sympy as sp
 
 from gradcli.engine.compile import build, eliminate_common, numpy_printer
 from gradcli.library import LibraryFunction
+from gradcli.symbolic.budget import outside_budget
 from gradcli.symbolic.indexed import Global, IndexedFunction, SumTerm, global_symbol
 from gradcli.symbolic.parsing import DIMENSION
 
@@ -277,6 +278,7 @@ class VectorProblem:
             return np.arange(where.start, where.stop)
         return np.full(c.length, where)
 
+    @outside_budget  # numeric (Lanczos or dense), bounded by n, never symbolic work
     def extreme_eigenvalues(self, x: np.ndarray) -> tuple[float, float] | None:
         """(λmin, λmax) of H(x): exact (dense) for N ≤ DENSE_LIMIT; above, Lanczos estimates
         from Hessian-vector products (see `lanczos_extremes`)."""

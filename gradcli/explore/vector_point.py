@@ -10,6 +10,7 @@ import numpy as np
 from gradcli.engine.indexed import DENSE_LIMIT, VectorProblem
 from gradcli.errors import NumericError
 from gradcli.symbolic import calculus
+from gradcli.symbolic.budget import outside_budget
 
 CHECKED = 20  # coordinates compared with finite differences when n is larger
 
@@ -54,6 +55,7 @@ def finite_difference_error(problem: VectorProblem, x: np.ndarray, gradient: np.
     return worst
 
 
+@outside_budget  # numeric, bounded by n (compiling a kernel keeps its own budget)
 def vector_gradient_at(problem: VectorProblem, point: np.ndarray, direction: np.ndarray | None,
                        check: bool) -> VectorGradientAt:
     value, gradient = problem.gradient(point[None, :], with_value=True)
@@ -84,6 +86,7 @@ class VectorCurvature(NamedTuple):
     method: str  # how they were found
 
 
+@outside_budget  # numeric, bounded by n: BLAS threads that spin on a busy machine add CPU time
 def vector_curvature_at(problem: VectorProblem, point: np.ndarray) -> VectorCurvature:
     """λmin, λmax (dense eigenvalues up to DENSE_LIMIT coordinates, else Lanczos on H·v),
     the definiteness they imply and the stability bound 2/λmax."""
